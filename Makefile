@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` (portal + worker + demo data) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: install preflight run test lint test-fast bench compose-check clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+preflight: install
+	@$(BIN)/python -m iisg_portal.preflight
+
+run: preflight
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Portal on http://127.0.0.1:8000 with a Celery worker (and beat). Ctrl-C stops both."
+	@bash -c 'trap "kill 0" EXIT; \
+	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/celery -A iisg_portal worker -B --loglevel=INFO --concurrency=2 & \
+	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000 & \
+	  wait'
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+compose-check:
+	npx --yes dclint@3 docker-compose.yml -q
+
+test: preflight lint compose-check
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# Without the browser journeys and the real worker, for a quick loop while coding.
+test-fast: preflight
+	$(BIN)/pytest -n 2 -m "not e2e and not worker" $(PYTEST_ARGS)
+
+bench: preflight
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python -m iisg_portal.bench
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from pillars.views import dashboard
+
+admin.site.site_header = "IISG Coordination Portal – administration"
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("accounts/", include("partners.auth_urls")),
+    path("organisations/", include("partners.urls")),
+    path("pillars/", include("pillars.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

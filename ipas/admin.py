@@ -1,0 +1,76 @@
+from django.contrib import admin
+
+from ipas.models import (
+    Activity,
+    ActivityObjective,
+    Funding,
+    FundingNeed,
+    Indicator,
+    IntegratedPlanOfAction,
+    Objective,
+)
+
+
+@admin.register(IntegratedPlanOfAction)
+class IntegratedPlanOfActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "pillar", "period_start", "period_end", "status"]
+    list_filter = ["pillar", "status"]
+    search_fields = ["title"]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "ipa"]
+    list_filter = ["ipa__pillar", "ipa"]
+    search_fields = ["code", "title"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "objective", "unit", "baseline", "target", "latest_value"]
+    list_filter = ["objective__ipa__pillar"]
+    search_fields = ["name"]
+
+
+class ActivityObjectiveInline(admin.TabularInline):
+    model = ActivityObjective
+    extra = 0
+    autocomplete_fields = ["objective"]
+
+
+class FundingInline(admin.TabularInline):
+    model = Funding
+    extra = 0
+    autocomplete_fields = ["donor"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "status", "approval_state", "planned_start", "budget_eur"]
+    list_filter = ["approval_state", "status", "objectives__ipa__pillar", "beneficiaries"]
+    search_fields = ["title", "description", "external_id"]
+    autocomplete_fields = ["organisation", "implementing_organisation"]
+    filter_horizontal = ["beneficiaries", "themes"]
+    inlines = [ActivityObjectiveInline, FundingInline]
+    list_select_related = ["organisation"]
+
+
+@admin.register(Funding)
+class FundingAdmin(admin.ModelAdmin):
+    list_display = ["activity", "donor", "amount", "currency", "amount_eur", "status", "instrument"]
+    list_filter = ["status", "currency"]
+    search_fields = ["activity__title", "donor__name", "instrument"]
+    autocomplete_fields = ["activity", "donor"]
+
+
+@admin.register(FundingNeed)
+class FundingNeedAdmin(admin.ModelAdmin):
+    list_display = ["objective", "amount_eur", "period_start", "period_end"]
+    list_filter = ["objective__ipa__pillar"]
+    search_fields = ["objective__title"]

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from ipas import demo
+from partners.services import roles_ensure
+
+
+class Command(BaseCommand):
+    help = "Load realistic IISG demo data (idempotent: running it again changes nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--activities", type=int, default=300, help="How many demo activities (0: structure only).")
+
+    def handle(self, *args, activities: int, **options):
+        if activities < 0:
+            self.stderr.write("--activities must be 0 or more.")
+            raise SystemExit(2)
+        roles_ensure()
+        structure = demo.build_structure()
+        created = demo.build_activities(activities, structure)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new activities ({activities} requested)."))
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        for email, full_name, *_ in demo.DEMO_USERS:
+            self.stdout.write(f"  {email:28} {full_name}")

@@ -1,0 +1,229 @@
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from partners.models import Country, Organisation
+from pillars.models import CrossCuttingTheme, Pillar
+
+
+@pghistory.track()
+class IntegratedPlanOfAction(models.Model):
+    """A pillar's multi-annual Integrated Plan of Action (iPA)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ADOPTED = "adopted", "Adopted"
+        ARCHIVED = "archived", "Archived"
+
+    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="ipas")
+    title = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    adopted_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "iPA"
+        verbose_name_plural = "iPAs"
+        ordering = ["pillar__order", "-period_start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="ipa_period_valid"),
+            models.UniqueConstraint(fields=["pillar", "period_start"], name="ipa_pillar_period_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.pillar.code} iPA {self.period_start.year}–{self.period_end.year}"
+
+
+@pghistory.track()
+class Objective(models.Model):
+    """An iPA objective; sub-objectives (expected results) hang below it, coded "1", "1.2", ..."""
+
+    ipa = models.ForeignKey(IntegratedPlanOfAction, on_delete=models.CASCADE, related_name="objectives")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    code = models.CharField(max_length=20)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["ipa", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["ipa", "code"], name="objective_code_unique_in_ipa"),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]+(\.[0-9]+)*$"), name="objective_code_format"),
+        ]
+
+    def __str__(self):
+        return f"{self.ipa.pillar.code} {self.code} {self.title}"
+
+    @property
+    def pillar(self) -> Pillar:
+        return self.ipa.pillar
+
+
+@pghistory.track()
+class Indicator(models.Model):
+    """An indicator of the common monitoring & evaluation (M&E) framework."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(max_length=300)
+    unit = models.CharField(max_length=50)
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    latest_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    latest_value_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["objective", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(approval_state=Activity.ApprovalState.APPROVED)
+
+
+@pghistory.track()
+class Activity(models.Model):
+    """What a partner does or funds under one or more iPA objectives."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ONGOING = "ongoing", "Ongoing"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class ApprovalState(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    # The organisation that logged the entry and owns it; only its editors change it.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_activities")
+    implementing_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="implemented_activities"
+    )
+    objectives = models.ManyToManyField(Objective, through="ActivityObjective", related_name="activities")
+    beneficiaries = models.ManyToManyField(Country, related_name="activities")
+    themes = models.ManyToManyField(CrossCuttingTheme, blank=True, related_name="activities")
+    planned_start = models.DateField()
+    planned_end = models.DateField()
+    actual_start = models.DateField(null=True, blank=True)
+    actual_end = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    approval_state = models.CharField(max_length=10, choices=ApprovalState.choices, default=ApprovalState.DRAFT)
+    budget_eur = models.DecimalField("budget (EUR)", max_digits=14, decimal_places=2, default=0)
+    contact = models.CharField(max_length=200, blank=True)
+    links = models.TextField("document links", blank=True, help_text="One address per line.")
+    external_id = models.CharField(max_length=100, blank=True)
+    # Optimistic locking: every save through the services increments it.
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-updated_at", "-id"]
+        permissions = [
+            ("view_all_activities", "Can see every activity, drafts of all organisations included"),
+            ("consult_activities", "Can check a planned concept against existing activities"),
+            ("run_duplication_report", "Can run and settle duplication reports"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_end__gte=F("planned_start")), name="activity_planned_dates"),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | Q(actual_end__isnull=True)
+                | Q(actual_end__gte=F("actual_start")),
+                name="activity_actual_dates",
+            ),
+            models.CheckConstraint(condition=Q(budget_eur__gte=0), name="activity_budget_not_negative"),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="activity_external_id_unique_per_organisation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["approval_state", "-updated_at"]),
+            models.Index(fields=["organisation", "approval_state"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+@pghistory.track()
+class ActivityObjective(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="objective_links")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="activity_links")
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "objective"], name="activity_objective_unique"),
+            models.UniqueConstraint(
+                fields=["activity"], condition=Q(is_primary=True), name="activity_one_primary_objective"
+            ),
+        ]
+
+
+@pghistory.track()
+class Funding(models.Model):
+    """A donor's money for an activity, in its own currency and in EUR."""
+
+    class Status(models.TextChoices):
+        PLEDGED = "pledged", "Pledged"
+        COMMITTED = "committed", "Committed"
+        DISBURSED = "disbursed", "Disbursed"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="fundings")
+    donor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="fundings")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    amount_eur = models.DecimalField("amount (EUR)", max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLEDGED)
+    instrument = models.CharField(max_length=120, blank=True, help_text='e.g. "EU IPA II"')
+
+    class Meta:
+        ordering = ["activity", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="funding_amount_not_negative"),
+            models.CheckConstraint(condition=Q(amount_eur__gte=0), name="funding_amount_eur_not_negative"),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="funding_currency_iso"),
+        ]
+
+    def __str__(self):
+        return f"{self.donor} {self.amount} {self.currency}"
+
+
+@pghistory.track()
+class FundingNeed(models.Model):
+    """What an objective needs for a period, against which pledges and commitments show the gap."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="funding_needs")
+    amount_eur = models.DecimalField("amount (EUR)", max_digits=14, decimal_places=2)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["objective", "period_start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_eur__gte=0), name="funding_need_not_negative"),
+            models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="funding_need_period_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.objective} {self.amount_eur} EUR"

@@ -1,0 +1,38 @@
+from django.urls import NoReverseMatch, reverse
+
+# (label, url name, permission or None for every signed-in user). A role sees what it may do, nothing more.
+NAVIGATION = [
+    ("Dashboard", "dashboard", None),
+    ("Activities", "ipas:activity_list", "ipas.view_activity"),
+    ("Log activity", "ipas:activity_create", "ipas.add_activity"),
+    ("Review queue", "ipas:review_queue", "lead_partner"),
+    ("Consult", "ipas:consult", "ipas.consult_activities"),
+    ("Duplication", "ipas:duplication_report", "ipas.run_duplication_report"),
+    ("Meetings", "board:meeting_list", "board.view_meeting"),
+    ("Pillars", "pillars:pillar_list", "pillars.view_pillar"),
+    ("Organisations", "partners:organisation_list", "partners.view_organisation"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    from pillars.selectors import pillars_led_by
+
+    items = []
+    for label, url_name, perm in NAVIGATION:
+        if perm == "lead_partner":
+            allowed = pillars_led_by(user).exists()
+        else:
+            allowed = perm is None or user.has_perm(perm)
+        if not allowed:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # the page belongs to a part of the portal not installed yet
+            continue
+        items.append(
+            {"label": label, "url": url, "active": request.path.startswith(url) and url != "/" or request.path == url}
+        )
+    return {"nav_items": items}

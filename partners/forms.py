@@ -1,0 +1,46 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from iisg_portal.forms import PortalFormMixin
+from partners.models import Organisation
+
+
+class OrganisationForm(PortalFormMixin, forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "short_name",
+            "type",
+            "participation",
+            "country",
+            "iati_identifier",
+            "website",
+            "needs_review",
+        ]
+
+
+class OrganisationFilterForm(PortalFormMixin, forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    type = forms.ChoiceField(choices=[("", "All types"), *Organisation.Type.choices], required=False)
+    participation = forms.ChoiceField(
+        choices=[("", "All participation"), *Organisation.Participation.choices], required=False
+    )
+
+
+class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class PasswordChangeForm(PortalFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
+    pass

@@ -1,0 +1,147 @@
+import pghistory
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
+from django.db import models
+from django.db.models.functions import Lower
+
+KOSOVO_FOOTNOTE = (
+    "This designation is without prejudice to positions on status, and is in line with "
+    "UNSCR 1244/1999 and the ICJ Opinion on the Kosovo declaration of independence."
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, email):
+        # People type their address in any case; it is stored lower-case and unique regardless of case.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who signs in with an e-mail address."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+@pghistory.track()
+class Country(models.Model):
+    code = models.CharField(max_length=2, primary_key=True, help_text="ISO 3166-1 alpha-2 (XK for Kosovo*).")
+    name = models.CharField(max_length=100)
+    is_beneficiary = models.BooleanField(default=False)
+    footnote = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{2}$"), name="country_code_iso")]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        # Kosovo carries an asterisk pointing at the EU's standard footnote.
+        return f"{self.name}*" if self.footnote else self.name
+
+
+@pghistory.track()
+class Organisation(models.Model):
+    class Type(models.TextChoices):
+        NATIONAL_AUTHORITY = "national_authority", "National authority"
+        INTERNATIONAL_ORGANISATION = "international_organisation", "International organisation"
+        THIRD_STATE_DONOR = "third_state_donor", "Third-state donor"
+        EU_BODY = "eu_body", "EU agency / institution"
+        REGIONAL_INITIATIVE = "regional_initiative", "Regional initiative"
+        NGO = "ngo", "NGO"
+
+    class Participation(models.TextChoices):
+        PARTNER = "partner", "IISG Partner"
+        AD_HOC = "ad_hoc", "Ad hoc"
+        OBSERVER = "observer", "Observer"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    type = models.CharField(max_length=32, choices=Type.choices)
+    participation = models.CharField(max_length=16, choices=Participation.choices, default=Participation.PARTNER)
+    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations")
+    iati_identifier = models.CharField("IATI organisation identifier", max_length=100, blank=True)
+    website = models.URLField(blank=True)
+    needs_review = models.BooleanField(default=False, help_text="Created by an import; check before relying on it.")
+    # Every organisation's members are one group, so rights are granted to the group, never to a person.
+    group = models.OneToOneField(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisation")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iati_identifier"],
+                condition=~models.Q(iati_identifier=""),
+                name="organisation_iati_identifier_unique",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="organisation_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+@pghistory.track()
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"

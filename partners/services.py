@@ -1,0 +1,95 @@
+"""Writes for organisations, memberships and roles. Every state change goes through here."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from iisg_portal.audit import audited
+from partners import roles
+from partners.models import Membership, Organisation, User
+
+
+def roles_ensure() -> None:
+    """Create the role groups and give them exactly their permissions. Safe to run again."""
+    for group_name, perm_names in roles.ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for perm_name in perm_names:
+            app_label, codename = perm_name.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+def organisation_group_ensure(organisation: Organisation) -> Group:
+    if organisation.group_id is None:
+        organisation.group, _ = Group.objects.get_or_create(name=f"Organisation {organisation.pk}")
+        organisation.save(update_fields=["group"])
+    return organisation.group
+
+
+def organisation_create(*, actor: User | None, **fields) -> Organisation:
+    with transaction.atomic(), audited(actor, "organisation_create"):
+        organisation = Organisation(**fields)
+        organisation.full_clean()
+        organisation.save()
+        organisation_group_ensure(organisation)
+    return organisation
+
+
+def organisation_update(*, actor: User | None, organisation: Organisation, **fields) -> Organisation:
+    with transaction.atomic(), audited(actor, "organisation_update"):
+        for name, value in fields.items():
+            setattr(organisation, name, value)
+        organisation.full_clean()
+        organisation.save()
+        # Participation decides whether members read as partners or as observers.
+        for membership in organisation.memberships.select_related("user"):
+            _user_role_groups_sync(membership.user)
+    return organisation
+
+
+def _user_role_groups_sync(user: User) -> None:
+    """Derive a user's partner role groups from their memberships."""
+    role_groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.ROLE_PERMISSIONS}
+    partner_roles = {roles.PARTNER_EDITORS, roles.PARTNER_VIEWERS, roles.OBSERVERS}
+    wanted: set[str] = set()
+    org_groups = []
+    for membership in user.memberships.select_related("organisation"):
+        org_groups.append(organisation_group_ensure(membership.organisation))
+        if membership.organisation.participation == Organisation.Participation.OBSERVER:
+            wanted.add(roles.OBSERVERS)
+        elif membership.role == Membership.Role.EDITOR:
+            wanted.add(roles.PARTNER_EDITORS)
+        else:
+            wanted.add(roles.PARTNER_VIEWERS)
+    user.groups.remove(*[role_groups[name] for name in partner_roles - wanted])
+    user.groups.add(*[role_groups[name] for name in wanted])
+    # Organisation groups: exactly those of the user's memberships.
+    stale = user.groups.filter(organisation__isnull=False).exclude(pk__in=[g.pk for g in org_groups])
+    user.groups.remove(*stale)
+    user.groups.add(*org_groups)
+
+
+def membership_set(*, actor: User | None, user: User, organisation: Organisation, role: str) -> Membership:
+    """Make `user` a member of `organisation` with `role` (editor or viewer)."""
+    with transaction.atomic(), audited(actor, "membership_set"):
+        membership, _ = Membership.objects.update_or_create(
+            user=user, organisation=organisation, defaults={"role": role}
+        )
+        _user_role_groups_sync(user)
+    return membership
+
+
+def membership_remove(*, actor: User | None, membership: Membership) -> None:
+    with transaction.atomic(), audited(actor, "membership_remove"):
+        user = membership.user
+        membership.delete()
+        _user_role_groups_sync(user)
+
+
+def staff_role_set(*, actor: User | None, user: User, role: str, member: bool = True) -> None:
+    """Add a user to (or remove from) a staff role: Support Group staff or board secretariat."""
+    if role not in (roles.SUPPORT_GROUP_STAFF, roles.BOARD_SECRETARIAT):
+        raise ValueError(f"{role!r} is not a staff role")
+    with transaction.atomic(), audited(actor, "staff_role_set"):
+        group, _ = Group.objects.get_or_create(name=role)
+        (user.groups.add if member else user.groups.remove)(group)

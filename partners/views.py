@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from partners import services
+from partners.forms import OrganisationFilterForm, OrganisationForm
+from partners.models import Organisation
+
+
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def organisation_list(request):
+    _require(request.user, "partners.view_organisation")
+    form = OrganisationFilterForm(request.GET or None)
+    organisations = (
+        Organisation.objects.select_related("country").annotate(member_count=Count("memberships")).order_by("name")
+    )
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            organisations = organisations.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
+        if kind := form.cleaned_data["type"]:
+            organisations = organisations.filter(type=kind)
+        if participation := form.cleaned_data["participation"]:
+            organisations = organisations.filter(participation=participation)
+    page = Paginator(organisations, 25).get_page(request.GET.get("page"))
+    return render(request, "partners/organisation_list.html", {"form": form, "page": page})
+
+
+def organisation_detail(request, pk: int):
+    _require(request.user, "partners.view_organisation")
+    organisation = get_object_or_404(Organisation.objects.select_related("country"), pk=pk)
+    return render(
+        request,
+        "partners/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "led_pillars": organisation.led_pillars.all(),
+            "co_led_pillars": organisation.co_led_pillars.all(),
+            "can_edit": request.user.has_perm("partners.change_organisation"),
+        },
+    )
+
+
+def organisation_create(request):
+    _require(request.user, "partners.add_organisation")
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, f"{organisation.name} was added.")
+        return redirect("partners:organisation_detail", pk=organisation.pk)
+    return render(request, "partners/organisation_form.html", {"form": form, "title": "Add an organisation"})
+
+
+def organisation_update(request, pk: int):
+    _require(request.user, "partners.change_organisation")
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(actor=request.user, organisation=organisation, **form.cleaned_data)
+        messages.success(request, "Changes saved.")
+        return redirect("partners:organisation_detail", pk=organisation.pk)
+    return render(request, "partners/organisation_form.html", {"form": form, "title": f"Edit {organisation.name}"})

@@ -1,0 +1,140 @@
+"""Named personas and the small IISG world they live in.
+
+Two pillars, each with its own Lead Partner organisation; two partner organisations; an observer.
+Every persona gets its rights only through the services (groups and object permissions), as in production.
+"""
+
+import pytest
+from django.test import Client
+
+from partners import roles
+from partners.models import Membership, Organisation
+from partners.services import membership_set, staff_role_set
+from pillars.services import pillar_leads_set
+from tests.ipas.factories import IntegratedPlanOfActionFactory, ObjectiveFactory
+from tests.partners.factories import CountryFactory, OrganisationFactory, UserFactory
+from tests.pillars.factories import PillarFactory
+
+
+@pytest.fixture
+def countries(db):
+    return {code: CountryFactory(code=code) for code in ["AL", "BA", "XK", "MK", "ME", "RS"]}
+
+
+@pytest.fixture
+def lead_org(db):
+    return OrganisationFactory(name="DCAF Ljubljana", short_name="DCAF")
+
+
+@pytest.fixture
+def other_lead_org(db):
+    return OrganisationFactory(
+        name="PCC SEE Secretariat", short_name="PCC SEE", type=Organisation.Type.REGIONAL_INITIATIVE
+    )
+
+
+@pytest.fixture
+def partner_org(db):
+    return OrganisationFactory(name="United Nations Development Programme", short_name="UNDP")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganisationFactory(name="International Organization for Migration", short_name="IOM")
+
+
+@pytest.fixture
+def observer_org(db):
+    return OrganisationFactory(name="Council of Europe", participation=Organisation.Participation.OBSERVER)
+
+
+@pytest.fixture
+def pillar(db, lead_org):
+    pillar = PillarFactory(code="WBCTi", name="Western Balkan Counter-Terrorism initiative", order=1)
+    return pillar_leads_set(actor=None, pillar=pillar, lead_organisation=lead_org)
+
+
+@pytest.fixture
+def other_pillar(db, other_lead_org):
+    pillar = PillarFactory(code="WBCSCi", name="Western Balkan Counter-Serious Crime initiative", order=2)
+    return pillar_leads_set(actor=None, pillar=pillar, lead_organisation=other_lead_org)
+
+
+@pytest.fixture
+def ipa(pillar):
+    return IntegratedPlanOfActionFactory(pillar=pillar)
+
+
+@pytest.fixture
+def objective(ipa):
+    return ObjectiveFactory(ipa=ipa, code="1", title="Prevent radicalisation and violent extremism")
+
+
+@pytest.fixture
+def other_objective(other_pillar):
+    return ObjectiveFactory(
+        ipa=IntegratedPlanOfActionFactory(pillar=other_pillar), code="1", title="Disrupt organised crime groups"
+    )
+
+
+def _member(email, organisation, role):
+    user = UserFactory(email=email, full_name=email.split("@")[0])
+    membership_set(actor=None, user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def editor(partner_org):
+    return _member("editor@undp.example", partner_org, Membership.Role.EDITOR)
+
+
+@pytest.fixture
+def viewer(partner_org):
+    return _member("viewer@undp.example", partner_org, Membership.Role.VIEWER)
+
+
+@pytest.fixture
+def other_editor(other_org):
+    return _member("editor@iom.example", other_org, Membership.Role.EDITOR)
+
+
+@pytest.fixture
+def lead(pillar, lead_org):
+    return _member("lead@dcaf.example", lead_org, Membership.Role.EDITOR)
+
+
+@pytest.fixture
+def other_lead(other_pillar, other_lead_org):
+    return _member("lead@pccsee.example", other_lead_org, Membership.Role.EDITOR)
+
+
+@pytest.fixture
+def observer(observer_org):
+    return _member("observer@coe.example", observer_org, Membership.Role.VIEWER)
+
+
+@pytest.fixture
+def support(db):
+    user = UserFactory(email="support@iisg.example", full_name="Support Group officer")
+    staff_role_set(actor=None, user=user, role=roles.SUPPORT_GROUP_STAFF)
+    return user
+
+
+@pytest.fixture
+def secretariat(db):
+    user = UserFactory(email="secretariat@brdo.example", full_name="Secretariat")
+    staff_role_set(actor=None, user=user, role=roles.BOARD_SECRETARIAT)
+    return user
+
+
+@pytest.fixture
+def client_for():
+    """A test client signed in as the given user (or anonymous for None)."""
+
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,73 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from iisg_portal.middleware import SESSION_STARTED_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _production_env(**extra):
+    # A clean environment: the test settings export variables a production process never has.
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "DATABASE_URL", "REDIS_URL")}
+    return {
+        **keep,
+        "DJANGO_SETTINGS_MODULE": "iisg_portal.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "portal.iisg.example",
+        **extra,
+    }
+
+
+def test_check_deploy_reports_no_issue_with_production_settings():
+    env = _production_env(DJANGO_SECRET_KEY="p9#x2!kq7z$w4m@r8t&v1n^b6c*y3h(d5s)f0g+j_l-e=a%uQ7wE4rT1yU8iO5pA2sD")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_with_the_development_key():
+    env = _production_env()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_session_limits():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_ABSOLUTE_MAX_AGE == 12 * 60 * 60
+    assert settings.DATABASES["default"]["OPTIONS"]["pool"]
+
+
+@pytest.mark.django_db
+def test_session_ends_twelve_hours_after_sign_in_however_active(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("dashboard")).status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] = time.time() - settings.SESSION_ABSOLUTE_MAX_AGE - 1
+    session.save()
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.get(reverse("dashboard")).status_code == 302  # signed out for good
