@@ -1,12 +1,15 @@
 """Test settings: the real settings, with what a test run must not depend on switched off."""
 
 import os
+import uuid
 
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# A queue of this test process's own; a worker started by the tests inherits it through the environment.
+os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
 
 from iisg_portal.settings import *  # noqa: E402,F403
 from iisg_portal.settings import STORAGES  # noqa: E402

@@ -40,7 +40,7 @@ class User(AbstractUser):
     """A person who signs in with an e-mail address."""
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=200, blank=True)
 
     USERNAME_FIELD = "email"
