@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("partners.auth_urls")),
     path("organisations/", include("partners.urls")),
     path("pillars/", include("pillars.urls")),
+    path("activities/", include("ipas.urls")),
+    path("board/", include("board.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,15 @@
+"""ipas models: plans (iPAs, objectives, indicators), activities and funding; duplication lives beside them."""
+
+from ipas.models.activities import Activity, ActivityObjective, ActivityQuerySet, Funding, FundingNeed
+from ipas.models.plans import Indicator, IntegratedPlanOfAction, Objective
+
+__all__ = [
+    "Activity",
+    "ActivityObjective",
+    "ActivityQuerySet",
+    "Funding",
+    "FundingNeed",
+    "Indicator",
+    "IntegratedPlanOfAction",
+    "Objective",
+]

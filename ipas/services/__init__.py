@@ -1,0 +1,1 @@
+"""ipas writes, one module per subject: activities (logging and approval), duplication, imports."""
