@@ -15,7 +15,7 @@ class PortalFormMixin:
             ):
                 css = "form-select"
             elif isinstance(widget, forms.CheckboxSelectMultiple):
-                css = ""
+                css = "form-check-input"
             else:
                 css = "form-control"
             if css:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 import pghistory
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -185,7 +186,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Tests give each run its own queue, so parallel runs on one Redis never take each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "review-digest": {"task": "ipas.tasks.send_review_digest", "schedule": crontab(hour=7, minute=0)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -208,6 +211,9 @@ SPECTACULAR_SETTINGS = {
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors have no rights
+
+# Absolute links in e-mails.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 IATI_REFERENCE_DIR = env.path("IATI_REFERENCE_DIR", default=BASE_DIR.parent / "shared" / "iati")
 

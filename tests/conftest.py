@@ -4,9 +4,12 @@ Two pillars, each with its own Lead Partner organisation; two partner organisati
 Every persona gets its rights only through the services (groups and object permissions), as in production.
 """
 
+from datetime import date
+
 import pytest
 from django.test import Client
 
+from ipas.services.activities import activity_create
 from partners import roles
 from partners.models import Membership, Organisation
 from partners.services import membership_set, staff_role_set
@@ -140,13 +143,25 @@ def client_for():
     return make
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+@pytest.fixture
+def celery_worker(_celery_worker_process):
     """A real Celery worker process on real Redis, reading the test database.
 
-    Tests that use it must commit their data (transactional_db or live_server): the worker is another
-    process and sees only what is committed.
+    Elsewhere tasks run eagerly in the test process (CELERY_TASK_ALWAYS_EAGER in the test settings); here
+    they are sent through Redis to the worker. Tests that use it must commit their data (transactional_db
+    or live_server): the worker is another process and sees only what is committed.
     """
+    from iisg_portal.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        yield _celery_worker_process
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     import os
     import subprocess
     import sys
@@ -161,6 +176,7 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "iisg_portal.settings_test",
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     with open(log_path, "wb") as log:
@@ -204,3 +220,55 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+# --- an activity entry and its donors (used by the ipas tests and the browser journeys) ---
+
+
+@pytest.fixture
+def donor(db):
+    return OrganisationFactory(name="European Commission – DG NEAR", short_name="EU DG NEAR", type="eu_body")
+
+
+@pytest.fixture
+def other_donor(db):
+    return OrganisationFactory(
+        name="Austria – Federal Ministry of the Interior", short_name="AT BMI", type="third_state_donor"
+    )
+
+
+@pytest.fixture
+def entry_data(objective, partner_org, donor, countries):
+    """A valid activity snapshot, as the form produces it."""
+    return {
+        "title": "Regional training on financial investigations for prosecutors",
+        "description": "Five-day course on following the money in terrorism financing cases.",
+        "implementing_organisation": partner_org.pk,
+        "planned_start": date(2026, 3, 1).isoformat(),
+        "planned_end": date(2026, 12, 31).isoformat(),
+        "actual_start": None,
+        "actual_end": None,
+        "status": "planned",
+        "budget_eur": "200000.00",
+        "contact": "",
+        "links": "",
+        "primary_objective": objective.pk,
+        "additional_objectives": [],
+        "beneficiaries": ["ME", "RS"],
+        "themes": [],
+        "fundings": [
+            {
+                "donor": donor.pk,
+                "amount": "120000.00",
+                "currency": "EUR",
+                "amount_eur": "120000.00",
+                "status": "committed",
+                "instrument": "EU IPA II",
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def draft(editor, partner_org, entry_data):
+    return activity_create(actor=editor, organisation=partner_org, data=entry_data)

@@ -1,12 +1,22 @@
 """ipas models: plans (iPAs, objectives, indicators), activities and funding; duplication lives beside them."""
 
-from ipas.models.activities import Activity, ActivityObjective, ActivityQuerySet, Funding, FundingNeed
+from ipas.models.activities import (
+    Activity,
+    ActivityObjective,
+    ActivityQuerySet,
+    ActivityReview,
+    ActivityRevision,
+    Funding,
+    FundingNeed,
+)
 from ipas.models.plans import Indicator, IntegratedPlanOfAction, Objective
 
 __all__ = [
     "Activity",
     "ActivityObjective",
     "ActivityQuerySet",
+    "ActivityReview",
+    "ActivityRevision",
     "Funding",
     "FundingNeed",
     "Indicator",

@@ -52,6 +52,8 @@ class Activity(models.Model):
     external_id = models.CharField(max_length=100, blank=True)
     # Optimistic locking: every save through the services increments it.
     version = models.PositiveIntegerField(default=1)
+    review_round = models.PositiveIntegerField(default=0, help_text="How many times the entry was submitted.")
+    approved_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -69,14 +71,23 @@ class Activity(models.Model):
             ("run_duplication_report", "Can run and settle duplication reports"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(planned_end__gte=F("planned_start")), name="activity_planned_dates"),
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=F("planned_start")),
+                name="activity_planned_dates",
+                violation_error_message="The planned end cannot be before the planned start.",
+            ),
             models.CheckConstraint(
                 condition=Q(actual_start__isnull=True)
                 | Q(actual_end__isnull=True)
                 | Q(actual_end__gte=F("actual_start")),
                 name="activity_actual_dates",
+                violation_error_message="The actual end cannot be before the actual start.",
             ),
-            models.CheckConstraint(condition=Q(budget_eur__gte=0), name="activity_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(budget_eur__gte=0),
+                name="activity_budget_not_negative",
+                violation_error_message="The budget cannot be negative.",
+            ),
             models.UniqueConstraint(
                 fields=["organisation", "external_id"],
                 condition=~Q(external_id=""),
@@ -155,3 +166,75 @@ class FundingNeed(models.Model):
 
     def __str__(self):
         return f"{self.objective} {self.amount_eur} EUR"
+
+
+@pghistory.track()
+class ActivityRevision(models.Model):
+    """Proposed changes to an approved activity: the approved version stays what others see until
+    every pillar concerned has approved the revision."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+        DISCARDED = "discarded", "Discarded"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="revisions")
+    data = models.JSONField(help_text="The proposed entry, in the shape of ipas.services.activities.activity_snapshot.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open revision per activity: edits continue it rather than fork it.
+            models.UniqueConstraint(
+                fields=["activity"],
+                condition=Q(state__in=["draft", "submitted", "returned"]),
+                name="activity_one_open_revision",
+            ),
+        ]
+
+
+@pghistory.track()
+class ActivityReview(models.Model):
+    """One pillar's decision on one submission of an entry. Every decision is kept."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+        SUPERSEDED = "superseded", "Superseded"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reviews")
+    revision = models.ForeignKey(
+        ActivityRevision, null=True, blank=True, on_delete=models.CASCADE, related_name="reviews"
+    )
+    pillar = models.ForeignKey("pillars.Pillar", on_delete=models.PROTECT, related_name="reviews")
+    round = models.PositiveIntegerField(help_text="Counts the submissions of this activity.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "pillar", "round"], name="review_once_per_pillar_and_round"),
+            models.CheckConstraint(condition=~Q(state="returned") | ~Q(comment=""), name="review_return_needs_comment"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "superseded"]) | Q(decided_at__isnull=False),
+                name="review_decision_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["pillar", "state", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.activity} – {self.pillar} round {self.round}: {self.state}"

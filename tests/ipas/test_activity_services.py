@@ -1,0 +1,180 @@
+import pytest
+from django.core import mail
+
+from iisg_portal.errors import PortalError
+from ipas.models import Activity, ActivityReview, ActivityRevision
+from ipas.services import activities as services
+from tests.ipas.factories import IntegratedPlanOfActionFactory, ObjectiveFactory
+
+
+def _submit(editor, activity, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.activity_submit(actor=editor, activity=activity)
+
+
+def test_create_stores_the_whole_entry(draft, donor):
+    assert draft.approval_state == Activity.ApprovalState.DRAFT
+    assert sorted(draft.beneficiaries.values_list("code", flat=True)) == ["ME", "RS"]
+    assert draft.fundings.get().donor == donor
+    assert draft.objective_links.get().is_primary
+
+
+def test_only_editors_of_the_owning_organisation_change_an_activity(draft, other_editor, viewer, entry_data):
+    for user in (other_editor, viewer):
+        with pytest.raises(PortalError):
+            services.activity_update(actor=user, activity=draft, data=entry_data, expected_version=draft.version)
+
+
+def test_an_objective_of_an_ipa_not_adopted_is_refused(editor, partner_org, entry_data, pillar):
+    draft_ipa = IntegratedPlanOfActionFactory(
+        pillar=pillar, status="draft", period_start="2028-01-01", period_end="2031-12-31"
+    )
+    entry_data["primary_objective"] = ObjectiveFactory(ipa=draft_ipa).pk
+    with pytest.raises(PortalError, match="not adopted"):
+        services.activity_create(actor=editor, organisation=partner_org, data=entry_data)
+
+
+def test_submission_goes_to_every_pillar_named_and_notifies_reviewers(
+    draft, editor, lead, other_lead, other_objective, entry_data, django_capture_on_commit_callbacks, mailoutbox
+):
+    entry_data["additional_objectives"] = [other_objective.pk]
+    draft = services.activity_update(actor=editor, activity=draft, data=entry_data, expected_version=draft.version)
+    reviews = _submit(editor, draft, django_capture_on_commit_callbacks)
+    assert sorted(r.pillar.code for r in reviews) == ["WBCSCi", "WBCTi"]
+    assert {tuple(m.to) for m in mailoutbox} == {(lead.email,), (other_lead.email,)}
+
+
+def test_an_entry_naming_two_pillars_needs_both_approvals(
+    draft, editor, lead, other_lead, other_objective, entry_data, django_capture_on_commit_callbacks
+):
+    entry_data["additional_objectives"] = [other_objective.pk]
+    draft = services.activity_update(actor=editor, activity=draft, data=entry_data, expected_version=draft.version)
+    first, second = sorted(_submit(editor, draft, django_capture_on_commit_callbacks), key=lambda r: r.pillar.code)
+    outcome = services.activity_review_decide(actor=other_lead, review=first, approve=True)
+    assert not outcome.activity_approved
+    assert Activity.objects.get(pk=draft.pk).approval_state == Activity.ApprovalState.SUBMITTED
+    outcome = services.activity_review_decide(actor=lead, review=second, approve=True)
+    assert outcome.activity_approved
+    assert Activity.objects.get(pk=draft.pk).approval_state == Activity.ApprovalState.APPROVED
+
+
+def test_lead_partner_of_another_pillar_cannot_approve(draft, editor, other_lead, django_capture_on_commit_callbacks):
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    with pytest.raises(PortalError, match="Only the Lead Partners of WBCTi"):
+        services.activity_review_decide(actor=other_lead, review=review, approve=True)
+
+
+def test_no_one_approves_an_entry_of_their_own_organisation(
+    lead, lead_org, entry_data, django_capture_on_commit_callbacks
+):
+    own = services.activity_create(actor=lead, organisation=lead_org, data=entry_data)
+    (review,) = _submit(lead, own, django_capture_on_commit_callbacks)
+    with pytest.raises(PortalError, match="own organisation"):
+        services.activity_review_decide(actor=lead, review=review, approve=True)
+
+
+def test_two_reviewers_at_once_produce_exactly_one_decision(
+    draft, editor, lead, lead_org, django_capture_on_commit_callbacks
+):
+    from partners.services import membership_set
+    from tests.partners.factories import UserFactory
+
+    colleague = UserFactory(email="colleague@dcaf.example")
+    membership_set(actor=None, user=colleague, organisation=lead_org, role="editor")
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    stale_copy = ActivityReview.objects.get(pk=review.pk)  # both opened the page while it was pending
+    services.activity_review_decide(actor=lead, review=review, approve=True)
+    with pytest.raises(PortalError, match="already decided"):
+        services.activity_review_decide(actor=colleague, review=stale_copy, approve=False, comment="No")
+    assert ActivityReview.objects.get(pk=review.pk).state == ActivityReview.State.APPROVED
+    assert ActivityReview.objects.get(pk=review.pk).decided_by == lead
+
+
+def test_return_requires_a_comment_and_is_kept_with_the_history(
+    draft, editor, lead, entry_data, django_capture_on_commit_callbacks, mailoutbox
+):
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    with pytest.raises(PortalError, match="comment is required"):
+        services.activity_review_decide(actor=lead, review=review, approve=False, comment="  ")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_review_decide(actor=lead, review=review, approve=False, comment="Add the budget breakdown.")
+    activity = Activity.objects.get(pk=draft.pk)
+    assert activity.approval_state == Activity.ApprovalState.RETURNED
+    assert mailoutbox[0].to == [editor.email]
+    assert "Add the budget breakdown." in mailoutbox[0].body
+    # Edited and resubmitted: a second round, the first decision kept.
+    entry_data["description"] = "With a budget breakdown."
+    activity = services.activity_update(
+        actor=editor, activity=activity, data=entry_data, expected_version=activity.version
+    )
+    (second,) = _submit(editor, activity, django_capture_on_commit_callbacks)
+    assert second.round == 2
+    assert list(activity.reviews.order_by("round").values_list("state", flat=True)) == ["returned", "pending"]
+
+
+def test_editing_an_approved_entry_creates_a_revision_and_keeps_the_approved_version_visible(
+    draft, editor, lead, entry_data, django_capture_on_commit_callbacks
+):
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    services.activity_review_decide(actor=lead, review=review, approve=True)
+    activity = Activity.objects.get(pk=draft.pk)
+    entry_data["title"] = "Regional training on financial investigations, second edition"
+    services.activity_update(actor=editor, activity=activity, data=entry_data, expected_version=activity.version)
+
+    activity.refresh_from_db()
+    assert activity.title == "Regional training on financial investigations for prosecutors"
+    assert activity.approval_state == Activity.ApprovalState.APPROVED
+    revision = activity.revisions.get()
+    assert revision.state == ActivityRevision.State.DRAFT
+
+    (review,) = _submit(editor, activity, django_capture_on_commit_callbacks)
+    assert review.revision == revision
+    assert Activity.objects.get(pk=draft.pk).title.endswith("for prosecutors")  # still the approved one
+    services.activity_review_decide(actor=lead, review=review, approve=True)
+    assert Activity.objects.get(pk=draft.pk).title.endswith("second edition")
+    assert ActivityRevision.objects.get(pk=revision.pk).state == ActivityRevision.State.APPROVED
+
+
+def test_a_stale_version_is_refused_and_says_what_changed(draft, editor, entry_data):
+    base = services.activity_snapshot(draft)
+    opened_at = draft.version
+    services.activity_update(
+        actor=editor, activity=draft, data={**entry_data, "title": "Changed by a colleague"}, expected_version=opened_at
+    )
+    with pytest.raises(services.EditConflict) as conflict:
+        services.activity_update(
+            actor=editor,
+            activity=draft,
+            data={**entry_data, "budget_eur": "1.00"},
+            expected_version=opened_at,
+            base_snapshot=base,
+        )
+    assert [c["field"] for c in conflict.value.changes] == ["title"]
+    assert Activity.objects.get(pk=draft.pk).title == "Changed by a colleague"
+
+
+def test_withdraw_takes_the_entry_out_of_review(draft, editor, django_capture_on_commit_callbacks):
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    services.activity_withdraw(actor=editor, activity=draft)
+    assert Activity.objects.get(pk=draft.pk).approval_state == Activity.ApprovalState.WITHDRAWN
+    assert ActivityReview.objects.get(pk=review.pk).state == ActivityReview.State.SUPERSEDED
+
+
+def test_digest_lists_entries_waiting_more_than_14_days(
+    draft, editor, lead, django_capture_on_commit_callbacks, mailoutbox
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ipas.notifications import send_review_digest
+
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    assert send_review_digest() == 0
+    ActivityReview.objects.filter(pk=review.pk).update(submitted_at=timezone.now() - timedelta(days=15))
+    assert send_review_digest() == 1
+    assert mailoutbox[0].to == [lead.email]
+    assert "waiting 15 days" in mailoutbox[0].body
+    assert len(mail.outbox) == 1
