@@ -1,6 +1,8 @@
 import pghistory
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from partners.models import Organisation
 from pillars.models import Pillar
@@ -25,16 +27,22 @@ class Meeting(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     participants = models.ManyToManyField(Organisation, blank=True, related_name="meetings")
+    # Attendance: the participants (organisations and observers) who were present; recorded after the meeting.
+    attendees = models.ManyToManyField(Organisation, blank=True, related_name="attended_meetings")
 
     class Meta:
         ordering = ["-date"]
         permissions = [
             ("manage_meetings", "Can manage meetings, agenda, decisions and action points"),
             ("build_meeting_pack", "Can build meeting packs"),
+            ("download_meeting_pack", "Can download released meeting packs"),
         ]
 
     def __str__(self):
         return f"{self.title} ({self.date:%d %b %Y})"
+
+    def get_absolute_url(self):
+        return reverse("board:meeting_detail", args=[self.pk])
 
 
 @pghistory.track()
@@ -93,6 +101,32 @@ class Decision(models.Model):
     def number(self) -> str:
         return f"{self.year}/{self.sequence:02d}"
 
+    @property
+    def is_taken(self) -> bool:
+        """A decision the meeting has settled: its text changes only through a recorded correction."""
+        return self.status != self.Status.PROPOSED
+
+
+@pghistory.track()
+class DecisionCorrection(models.Model):
+    """A correction of a decision already taken: the old and new text, who corrected it, why and when."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="corrections")
+    previous_text = models.TextField()
+    text = models.TextField()
+    reason = models.TextField()
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decision", "corrected_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="decision_correction_has_reason")]
+
+    def __str__(self):
+        return f"Correction of {self.decision.number}"
+
 
 @pghistory.track()
 class ActionPoint(models.Model):
@@ -119,3 +153,78 @@ class ActionPoint(models.Model):
     def is_overdue(self, today) -> bool:
         # "Overdue" is derived from the due date, so it can never disagree with the calendar.
         return self.status == self.Status.OPEN and self.due_date < today
+
+
+@pghistory.track()
+class MeetingPack(models.Model):
+    """One built version of a meeting's pack: who asked for it, when, from which data, and its progress.
+
+    The files live in MeetingPackFile, outside the audit trail (binary content has no place in history).
+    A pack is a draft for the secretariat and Support Group until released to Board members and Lead Partners.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Building"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="packs")
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    percent = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The moment the data was read, and the figures it gave: what the pack was built from.
+    data_as_of = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "version"], name="meeting_pack_version_unique"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="meeting_pack_percent_range"),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(status="done"), name="meeting_pack_release_when_done"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} pack v{self.version}"
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class MeetingPackFile(models.Model):
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word"
+        XLSX = "xlsx", "Excel"
+
+    pack = models.ForeignKey(MeetingPack, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pack", "format"]
+        constraints = [models.UniqueConstraint(fields=["pack", "format"], name="meeting_pack_file_unique")]
+
+    def __str__(self):
+        return f"{self.pack} {self.format}"

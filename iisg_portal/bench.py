@@ -27,7 +27,14 @@ def main() -> int:
         name = f"{base['NAME']}_bench_{suffix}"
         password = f":{base['PASSWORD']}" if base["PASSWORD"] else ""
         url = f"postgres://{base['USER']}{password}@{base['HOST'] or '127.0.0.1'}:{base['PORT'] or 5432}/{name}"
-        child_env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_SECURE_SSL_REDIRECT": "0"}
+        # Production settings, but plain static storage: a benchmark has no collectstatic manifest.
+        child_env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        }
         print(f"== {' '.join(command)} (database {name})", flush=True)
         started = time.monotonic()
         steps = [

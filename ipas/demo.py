@@ -5,7 +5,7 @@ Activity i is generated from its own random stream, so the first N activities ar
 """
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,6 +14,7 @@ from board.models import AgendaItem, Meeting
 from ipas.models import (
     Activity,
     ActivityObjective,
+    ActivityReview,
     Funding,
     FundingNeed,
     Indicator,
@@ -587,7 +588,10 @@ def _activity_rows(i: int, structure: dict):
         f"It brings together practitioners from {', '.join(sorted(countries))} and builds on earlier regional work. "
         f"Planned outputs: a needs assessment, {rng.randint(2, 12)} training sessions and a follow-up review."
     )
+    submitted = datetime.combine(start - timedelta(days=rng.randrange(20, 120)), time(10), tzinfo=UTC)
     activity = Activity(
+        review_round=0 if approval == Activity.ApprovalState.DRAFT else 1,
+        approved_at=submitted + timedelta(days=7) if approval == Activity.ApprovalState.APPROVED else None,
         title=title[:300],
         description=description,
         organisation=implementer,
@@ -605,9 +609,12 @@ def _activity_rows(i: int, structure: dict):
         other = rng.choice([c for c in TOPICS if c != pillar_code])
         links.append((objectives[(other, rng.choice(TOPICS[other])[1])], False))
     fundings = []
-    remaining = budget
-    for donor_name, currency, instrument in rng.sample(DONORS, rng.choice([1, 1, 2])):
-        amount_eur = (remaining * Decimal(rng.choice([50, 70, 100])) / 100).quantize(Decimal("1"))
+    remaining = budget * Decimal(rng.choice([60, 80, 100])) / 100
+    donors = rng.sample(DONORS, rng.choice([1, 1, 2]))
+    for n, (donor_name, currency, instrument) in enumerate(donors):
+        # The last donor takes at most what is left, so funding never exceeds the budget.
+        share = 100 if n == len(donors) - 1 else rng.choice([40, 50, 70])
+        amount_eur = (remaining * Decimal(share) / 100).quantize(Decimal("1"))
         remaining -= amount_eur
         rate = EUR_PER_UNIT[currency]
         fundings.append(
@@ -620,7 +627,35 @@ def _activity_rows(i: int, structure: dict):
                 status=rng.choice([Funding.Status.PLEDGED, Funding.Status.COMMITTED, Funding.Status.DISBURSED]),
             )
         )
-    return activity, links, countries, fundings
+    return activity, links, countries, fundings, submitted
+
+
+REVIEW_STATE = {
+    Activity.ApprovalState.APPROVED: ActivityReview.State.APPROVED,
+    Activity.ApprovalState.SUBMITTED: ActivityReview.State.PENDING,
+    Activity.ApprovalState.RETURNED: ActivityReview.State.RETURNED,
+}
+
+
+def _reviews(activity: Activity, objective_links, submitted, pillar_of: dict) -> list[ActivityReview]:
+    """The review round that brought a demo entry to its approval state, one row per pillar named."""
+    state = REVIEW_STATE.get(activity.approval_state)
+    if state is None:
+        return []
+    pillar_ids = sorted({pillar_of[objective.pk] for objective, _ in objective_links})
+    decided = state != ActivityReview.State.PENDING
+    return [
+        ActivityReview(
+            activity=activity,
+            pillar_id=pillar_id,
+            round=1,
+            state=state,
+            submitted_at=submitted,
+            decided_at=submitted + timedelta(days=7) if decided else None,
+            comment="Please add the budget per beneficiary." if state == ActivityReview.State.RETURNED else "",
+        )
+        for pillar_id in pillar_ids
+    ]
 
 
 def build_activities(count: int, structure: dict, *, batch_size: int = 2000) -> int:
@@ -628,6 +663,7 @@ def build_activities(count: int, structure: dict, *, batch_size: int = 2000) -> 
     existing = set(Activity.objects.filter(external_id__startswith="DEMO-").values_list("external_id", flat=True))
     created = 0
     Beneficiary = Activity.beneficiaries.through
+    pillar_of = dict(Objective.objects.values_list("pk", "ipa__pillar_id"))
     for batch_start in range(0, count, batch_size):
         rows = [
             _activity_rows(i, structure)
@@ -638,8 +674,11 @@ def build_activities(count: int, structure: dict, *, batch_size: int = 2000) -> 
             continue
         with transaction.atomic():
             activities = Activity.objects.bulk_create([row[0] for row in rows], batch_size=batch_size)
-            links, beneficiaries, fundings = [], [], []
-            for activity, (_, objective_links, countries, activity_fundings) in zip(activities, rows, strict=True):
+            links, beneficiaries, fundings, reviews = [], [], [], []
+            for activity, (_, objective_links, countries, activity_fundings, submitted) in zip(
+                activities, rows, strict=True
+            ):
+                reviews.extend(_reviews(activity, objective_links, submitted, pillar_of))
                 links.extend(
                     ActivityObjective(activity=activity, objective=o, is_primary=p) for o, p in objective_links
                 )
@@ -650,5 +689,6 @@ def build_activities(count: int, structure: dict, *, batch_size: int = 2000) -> 
             ActivityObjective.objects.bulk_create(links, batch_size=5000)
             Beneficiary.objects.bulk_create(beneficiaries, batch_size=5000)
             Funding.objects.bulk_create(fundings, batch_size=5000)
+            ActivityReview.objects.bulk_create(reviews, batch_size=5000)
         created += len(rows)
     return created

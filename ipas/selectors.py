@@ -7,7 +7,7 @@ from django.http import Http404
 from ipas.models import Activity, ActivityObjective, ActivityReview, Funding
 from partners.models import Membership, User
 from partners.selectors import organisations_of
-from pillars.selectors import pillars_led_by
+from pillars.selectors import led_pillar_ids
 
 
 def activities_visible_to(user: User) -> QuerySet[Activity]:
@@ -22,7 +22,7 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
     visible = Q(approval_state=Activity.ApprovalState.APPROVED)
     if own:
         visible |= Q(organisation__in=own)
-    led = list(pillars_led_by(user).values_list("pk", flat=True))
+    led = list(led_pillar_ids(user))
     if led:
         named_in_led_pillar = ActivityObjective.objects.filter(activity=OuterRef("pk"), objective__ipa__pillar__in=led)
         visible |= Q(approval_state=Activity.ApprovalState.SUBMITTED) & Exists(named_in_led_pillar)
@@ -97,7 +97,7 @@ def filter_activities(activities: QuerySet[Activity], filters: dict) -> QuerySet
 def review_queue_for(user: User) -> QuerySet[ActivityReview]:
     """Pending reviews of the pillars the user leads, oldest first."""
     return (
-        ActivityReview.objects.filter(state=ActivityReview.State.PENDING, pillar__in=pillars_led_by(user))
+        ActivityReview.objects.filter(state=ActivityReview.State.PENDING, pillar__in=led_pillar_ids(user))
         .select_related("activity__organisation", "pillar", "submitted_by", "revision")
         .order_by("submitted_at", "id")
     )

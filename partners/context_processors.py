@@ -8,7 +8,7 @@ NAVIGATION = [
     ("Review queue", "ipas:review_queue", "lead_partner"),
     ("Consult", "ipas:consult", "ipas.consult_activities"),
     ("Duplication", "ipas:duplication_report", "ipas.run_duplication_report"),
-    ("Meetings", "board:meeting_list", "board.view_meeting"),
+    ("Meetings", "board:meeting_list", "meeting_reader"),
     ("Pillars", "pillars:pillar_list", "pillars.view_pillar"),
     ("Organisations", "partners:organisation_list", "partners.view_organisation"),
 ]
@@ -18,12 +18,17 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    from pillars.selectors import pillars_led_by
+    from pillars.selectors import led_pillar_ids
 
     items = []
     for label, url_name, perm in NAVIGATION:
         if perm == "lead_partner":
-            allowed = pillars_led_by(user).exists()
+            allowed = bool(led_pillar_ids(user))
+        elif perm == "meeting_reader":
+            # Board members and Lead Partners read meetings and released packs without managing them.
+            from board.selectors import is_pack_reader
+
+            allowed = user.has_perm("board.view_meeting") or is_pack_reader(user)
         else:
             allowed = perm is None or user.has_perm(perm)
         if not allowed:
@@ -32,7 +37,9 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:  # the page belongs to a part of the portal not installed yet
             continue
-        items.append(
-            {"label": label, "url": url, "active": request.path.startswith(url) and url != "/" or request.path == url}
-        )
+        items.append({"label": label, "url": url, "active": False})
+    # The current page belongs to the item with the longest matching address (/activities/reviews/ is the queue).
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}

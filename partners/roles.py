@@ -9,6 +9,8 @@ BOARD_SECRETARIAT = "Board secretariat"
 PARTNER_EDITORS = "Partner editors"
 PARTNER_VIEWERS = "Partner viewers"
 OBSERVERS = "Observers"
+# Members of the IISG Board (ministers and their offices): read meetings and download released packs.
+BOARD_MEMBERS = "Board members"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SUPPORT_GROUP_STAFF: [
@@ -26,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ipas.run_duplication_report",
         "board.view_meeting",
         "board.build_meeting_pack",
+        "board.download_meeting_pack",
     ],
     BOARD_SECRETARIAT: [
         "partners.view_organisation",
@@ -35,6 +38,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "board.view_meeting",
         "board.manage_meetings",
         "board.build_meeting_pack",
+        "board.download_meeting_pack",
+    ],
+    BOARD_MEMBERS: [
+        "board.view_meeting",
+        "board.download_meeting_pack",
     ],
     PARTNER_EDITORS: [
         "partners.view_organisation",

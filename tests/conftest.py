@@ -5,6 +5,7 @@ Every persona gets its rights only through the services (groups and object permi
 """
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -177,6 +178,7 @@ def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory)
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        "EMAIL_FILE_PATH": str(tmp_path_factory.mktemp("worker-mail")),
     }
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     with open(log_path, "wb") as log:
@@ -213,6 +215,7 @@ def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory)
         if process.poll() is not None:
             raise RuntimeError(f"Celery worker exited early:\n{log_path.read_text()}")
         process.log_path = log_path
+        process.mail_dir = Path(env["EMAIL_FILE_PATH"])
         yield process
     finally:
         process.terminate()

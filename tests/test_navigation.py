@@ -22,7 +22,12 @@ def test_navigation_shows_each_role_what_it_may_do(request, client_for, persona,
     assert ("Organisations" in labels) is user.has_perm("partners.view_organisation")
     assert ("Pillars" in labels) is user.has_perm("pillars.view_pillar")
     for label, url_name, perm in NAVIGATION:
-        allowed = persona == "lead" if perm == "lead_partner" else perm is None or user.has_perm(perm)
+        if perm == "lead_partner":
+            allowed = persona == "lead"
+        elif perm == "meeting_reader":
+            allowed = persona in ("lead", "support", "secretariat")
+        else:
+            allowed = perm is None or user.has_perm(perm)
         assert (label in labels) is (allowed and _has_url(url_name)), label
 
 
@@ -74,3 +79,9 @@ def test_a_user_without_any_role_sees_only_the_dashboard(client_for):
     assert _nav_labels(client.get(reverse("dashboard"))) == ["Dashboard"]
     assert client.get(reverse("partners:organisation_list")).status_code == 403
     assert client.get(reverse("pillars:pillar_list")).status_code == 403
+
+
+def test_only_the_current_section_is_marked_active(client_for, lead, pillar):
+    response = client_for(lead).get(reverse("ipas:review_queue"))
+    active = [item["label"] for item in response.context["nav_items"] if item["active"]]
+    assert active == ["Review queue"]

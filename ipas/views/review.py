@@ -13,11 +13,11 @@ from ipas.presentation import describe_snapshots, readable_diff
 from ipas.selectors import get_review_for_user, review_queue_for
 from ipas.services import activities as services
 from partners.selectors import organisations_of
-from pillars.selectors import pillars_led_by
+from pillars.selectors import led_pillar_ids
 
 
 def review_queue(request):
-    if not pillars_led_by(request.user).exists():
+    if not led_pillar_ids(request.user):
         raise PermissionDenied("The review queue is for the pillars' Lead and Co-Lead Partners.")
     own = set(organisations_of(request.user).values_list("pk", flat=True))
     page = Paginator(review_queue_for(request.user), 25).get_page(request.GET.get("page"))

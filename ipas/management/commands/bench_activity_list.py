@@ -1,0 +1,51 @@
+"""Benchmark: the activity list page with N activities seeded (`make bench`). Prints one JSON line."""
+
+import json
+import statistics
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ipas.models import Activity
+from partners.models import User
+
+
+class Command(BaseCommand):
+    help = "Seed N demo activities (idempotent) and time the activity list page as three personas."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--activities", type=int, default=100_000)
+        parser.add_argument("--requests", type=int, default=30)
+
+    def handle(self, *args, activities: int, requests: int, **options):
+        started = time.monotonic()
+        call_command("seed_demo", activities=activities, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        seed_s = time.monotonic() - started
+        results = {"activities": Activity.objects.count(), "seed_s": round(seed_s, 1)}
+        from django.db import connection
+
+        for persona, email in [
+            ("partner_editor", "editor.undp@iisg.demo"),
+            ("lead_partner", "lead.dcaf@iisg.demo"),
+            ("support_group", "support@iisg.demo"),
+        ]:
+            client = Client(SERVER_NAME="127.0.0.1")
+            client.force_login(User.objects.get(email=email))
+            for path in ("/activities/", "/activities/?pillar=WBCTi&country=RS&sort=-start&page=3"):
+                client.get(path)  # warm up
+                timings = []
+                for _ in range(requests):
+                    t0 = time.perf_counter()
+                    response = client.get(path)
+                    timings.append((time.perf_counter() - t0) * 1000)
+                    assert response.status_code == 200, response.status_code
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(path)
+                key = f"{persona}{'_filtered' if '?' in path else ''}"
+                results[f"{key}_p50_ms"] = round(statistics.median(timings), 1)
+                results[f"{key}_p95_ms"] = round(sorted(timings)[int(len(timings) * 0.95) - 1], 1)
+                results[f"{key}_queries"] = len(queries)
+        self.stdout.write(json.dumps(results))

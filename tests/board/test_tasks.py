@@ -1,0 +1,30 @@
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from board import services
+from board.models import MeetingPack
+from tests.board.factories import AgendaItemFactory, DecisionFactory, MeetingFactory
+from tests.utils import wait_for
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_pack_is_built_by_a_real_worker(celery_worker, secretariat):
+    meeting = MeetingFactory(title="IISG Board meeting, worker run")
+    AgendaItemFactory(meeting=meeting, title="Progress of the WBBSi iPA")
+    DecisionFactory(meeting=meeting, year=2026, sequence=7)
+    pack = services.meeting_pack_request(actor=secretariat, meeting=meeting)  # enqueued when this commits
+
+    def finished():
+        pack.refresh_from_db()
+        return pack.is_finished
+
+    wait_for(finished, timeout=90, message="the worker to build the pack")
+    assert pack.status == MeetingPack.Status.DONE, pack.message
+    assert pack.started_at and pack.finished_at and pack.data_as_of
+    pdf = bytes(pack.files.get(format="pdf").content)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Progress of the WBBSi iPA" in text and "2026/07" in text
+    assert pack.events.filter(pgh_context__metadata__action="meeting_pack_build").exists()
