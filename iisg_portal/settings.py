@@ -188,6 +188,8 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "review-digest": {"task": "ipas.tasks.send_review_digest", "schedule": crontab(hour=7, minute=0)},
+    # The full duplication report, every night (staff can also run it from the report page).
+    "duplication-nightly": {"task": "ipas.tasks.duplication_run_nightly", "schedule": crontab(hour=2, minute=30)},
 }
 
 REST_FRAMEWORK = {

@@ -8,8 +8,13 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# A queue of this test process's own; a worker started by the tests inherits it through the environment.
-os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:10]}")
+# No connection pool in tests: pooled connections outlive a test and block dropping the test database.
+os.environ.setdefault("DJANGO_DB_POOL", "0")
+# A queue of this test process's own: one per run and per xdist worker (each has its own test database).
+# xdist workers inherit the controller's environment, so the worker id must be part of the name; the
+# Celery worker a test process starts inherits both variables and so computes the same queue.
+_run = os.environ.setdefault("IISG_TEST_RUN", uuid.uuid4().hex[:10])
+os.environ["CELERY_QUEUE"] = f"test-{_run}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 from iisg_portal.settings import *  # noqa: E402,F403
 from iisg_portal.settings import STORAGES  # noqa: E402

@@ -8,7 +8,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from board.models import AgendaItem, Meeting
 from ipas.models import (
@@ -691,4 +691,9 @@ def build_activities(count: int, structure: dict, *, batch_size: int = 2000) -> 
             Funding.objects.bulk_create(fundings, batch_size=5000)
             ActivityReview.objects.bulk_create(reviews, batch_size=5000)
         created += len(rows)
+    if created > 1000:
+        # Fresh statistics, or the planner guesses row counts from a nearly empty table.
+        with connection.cursor() as cursor:
+            for model in (Activity, ActivityObjective, Beneficiary, Funding, ActivityReview):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")  # noqa: S608 - our own table names
     return created

@@ -1,3 +1,18 @@
 """Routes of duplication reports, consultation and imports (included by ipas/urls.py, namespace "ipas")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from ipas.views import consult, duplication
+
+urlpatterns: list = [
+    path("duplication/", duplication.duplication_report, name="duplication_report"),
+    path("duplication/run/", duplication.duplication_run, name="duplication_run"),
+    path("duplication/runs/<int:pk>/progress/", duplication.duplication_progress, name="duplication_progress"),
+    path("duplication/export.<str:fmt>", duplication.duplication_export, name="duplication_export"),
+    path("duplication/flags/<int:pk>/", duplication.flag_detail, name="duplicate_flag"),
+    path("duplication/flags/<int:pk>/resolve/", duplication.flag_resolve, name="duplicate_flag_resolve"),
+    path("duplication/flags/<int:pk>/reopen/", duplication.flag_reopen, name="duplicate_flag_reopen"),
+    path("duplication/mine/", duplication.my_flags, name="duplication_mine"),
+    path("consult/", consult.consult_view, name="consult"),
+    path("consult/log/", consult.consultation_list, name="consultation_list"),
+]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core import signing
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 
 from iisg_portal.forms import PortalFormMixin
 from ipas.models import Activity, Funding, IntegratedPlanOfAction, Objective
@@ -253,7 +253,7 @@ class ActivityFilterForm(PortalFormMixin, forms.Form):
         empty_label="All beneficiaries",
     )
     donor = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(Q(fundings__isnull=False)).distinct().order_by("name"),
+        queryset=Organisation.objects.filter(Exists(Funding.objects.filter(donor=OuterRef("pk")))).order_by("name"),
         required=False,
         empty_label="All donors",
     )

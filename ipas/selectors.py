@@ -24,8 +24,11 @@ def activities_visible_to(user: User) -> QuerySet[Activity]:
         visible |= Q(organisation__in=own)
     led = list(led_pillar_ids(user))
     if led:
-        named_in_led_pillar = ActivityObjective.objects.filter(activity=OuterRef("pk"), objective__ipa__pillar__in=led)
-        visible |= Q(approval_state=Activity.ApprovalState.SUBMITTED) & Exists(named_in_led_pillar)
+        # "Submitted to a pillar they lead" is a pending review of that pillar: few rows, indexed.
+        pending_in_led = ActivityReview.objects.filter(
+            pillar__in=led, state=ActivityReview.State.PENDING, revision__isnull=True
+        ).values("activity_id")
+        visible |= Q(approval_state=Activity.ApprovalState.SUBMITTED, pk__in=pending_in_led)
     return Activity.objects.filter(visible)
 
 

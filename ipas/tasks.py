@@ -2,6 +2,40 @@
 
 from celery import shared_task
 
+# --- Duplication reports (see ipas/duplication.py and ipas/services/duplication.py) ---
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3, soft_time_limit=1500)
+def duplication_run_full(run_id: int) -> str:
+    """Run a queued full duplication run. Safe to run twice: only one execution claims the run."""
+    from ipas.services.duplication import duplication_run_execute
+
+    run = duplication_run_execute(run_id=run_id)
+    return run.status if run else "skipped"
+
+
+@shared_task(acks_late=True)
+def duplication_run_nightly() -> int | None:
+    """The nightly full run (Celery beat): starts one unless one is already queued or running."""
+    from ipas.models import DuplicationRun
+    from ipas.services.duplication import duplication_run_execute, duplication_run_start
+
+    run = duplication_run_start(actor=None, trigger=DuplicationRun.Trigger.NIGHTLY, enqueue=False)
+    if run.status == DuplicationRun.Status.QUEUED:
+        duplication_run_execute(run_id=run.pk)
+    return run.pk
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3, soft_time_limit=240, time_limit=300
+)
+def duplication_check_activity(activity_id: int) -> dict:
+    """Check one activity after it was saved (call on commit). Idempotent: it only reconciles its flags."""
+    from ipas.services.duplication import duplication_check_activity as check
+
+    return check(activity_id=activity_id)
+
+
 # --- Notifications about iPA entries (sent after commit; safe to run twice: they only send mail) ---
 
 

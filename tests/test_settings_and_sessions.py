@@ -57,7 +57,6 @@ def test_session_limits():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_ABSOLUTE_MAX_AGE == 12 * 60 * 60
-    assert settings.DATABASES["default"]["OPTIONS"]["pool"]
 
 
 @pytest.mark.django_db
@@ -71,3 +70,11 @@ def test_session_ends_twelve_hours_after_sign_in_however_active(client, editor):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert client.get(reverse("dashboard")).status_code == 302  # signed out for good
+
+
+def test_production_settings_use_the_connection_pool():
+    code = "from django.conf import settings; import django; django.setup(); print(settings.DATABASES['default']['OPTIONS'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=60
+    )
+    assert "'pool': {" in result.stdout, result.stderr

@@ -133,9 +133,12 @@ def _approval_time_field():
     return Coalesce("approved_at", "created_at")
 
 
-def duplication_section() -> dict:
-    """Open duplication flags; the duplication reports are not part of the portal yet."""
-    return {"available": False, "count": 0, "top": []}
+def duplication_section(*, top: int = 10) -> dict:
+    """Open duplication flags from the Support Group's reports: how many, and the strongest ones."""
+    from ipas.duplication_selectors import open_duplicate_flags
+
+    flags = open_duplicate_flags()
+    return {"available": True, "count": flags.count(), "top": list(flags[:top])}
 
 
 def collect(meeting: Meeting, *, version: int = 0, today: date | None = None) -> PackData:

@@ -9,6 +9,7 @@ from ipas.models.activities import (
     Funding,
     FundingNeed,
 )
+from ipas.models.duplication import Consultation, DuplicateFlag, DuplicateFlagQuerySet, DuplicationRun
 from ipas.models.plans import Indicator, IntegratedPlanOfAction, Objective
 
 __all__ = [
@@ -17,6 +18,10 @@ __all__ = [
     "ActivityQuerySet",
     "ActivityReview",
     "ActivityRevision",
+    "Consultation",
+    "DuplicateFlag",
+    "DuplicateFlagQuerySet",
+    "DuplicationRun",
     "Funding",
     "FundingNeed",
     "Indicator",

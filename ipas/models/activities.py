@@ -95,6 +95,8 @@ class Activity(models.Model):
             ),
         ]
         indexes = [
+            # The list's default order, walked from the top until a page of visible rows is found.
+            models.Index(fields=["-updated_at", "-id"], name="activity_recent"),
             models.Index(fields=["approval_state", "-updated_at"]),
             models.Index(fields=["organisation", "approval_state"]),
         ]

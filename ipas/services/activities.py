@@ -425,8 +425,7 @@ def activity_review_decide(*, actor: User, review: ActivityReview, approve: bool
 
 def _after_change(activity: Activity) -> None:
     """Work that follows any change of an entry, after commit."""
-    from ipas import tasks
+    from ipas.tasks import duplication_check_activity
 
-    check = getattr(tasks, "duplication_check_activity", None)
-    if check is not None:
-        transaction.on_commit(lambda: check.delay(activity.pk))
+    # The duplication check of this entry against all others (ipas/duplication.py), in the background.
+    transaction.on_commit(lambda: duplication_check_activity.delay(activity.pk))

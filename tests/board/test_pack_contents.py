@@ -16,7 +16,7 @@ from board import services
 from board.models import MeetingPack
 from board.packs import build_pack_files
 from board.packs.excel import safe
-from ipas.models import Activity, Funding
+from ipas.models import Activity, DuplicateFlag, Funding
 from tests.board.conftest import SERBIAN_MINISTRY
 
 
@@ -51,6 +51,11 @@ def committed_in_db(pillar) -> Decimal:
 def test_built_pack_files_hold_the_meetings_content_and_the_databases_figures(
     world, secretariat, pillar, other_pillar, django_capture_on_commit_callbacks, tmp_path
 ):
+    # One open flag from a duplication report (how the engine finds it is tested in tests/ipas).
+    first, second = sorted(Activity.objects.filter(approval_state="approved"), key=lambda a: a.pk)[:2]
+    DuplicateFlag.objects.create(
+        activity_a=first, activity_b=second, score=0.91, reasons=["title 91% similar", "same beneficiaries RS"]
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         pack = services.meeting_pack_request(actor=secretariat, meeting=world.meeting)
     assert len(callbacks) == 1  # the Celery job is enqueued only once the request commits
@@ -84,7 +89,8 @@ def test_built_pack_files_hold_the_meetings_content_and_the_databases_figures(
     assert "Overdue" in flat
     assert "Protection of soft targets" in flat  # objective with no activity yet
     assert "Municipalities with referral mechanism" in flat
-    assert "Duplication reports are not available yet" in flat
+    assert "Open flags: 1" in flat
+    assert "title 91% similar" in flat
     assert "ICJ Opinion on the Kosovo declaration" in flat
     reader = PdfReader(io.BytesIO(files["pdf"]))
     pages = len(reader.pages)

@@ -104,12 +104,16 @@ def test_list_never_shows_other_organisations_drafts(
 
 
 def test_lead_partners_see_submitted_entries_of_their_pillar_only(
-    client_for, lead, other_lead, objective, other_objective, other_org
+    client_for, lead, other_lead, other_editor, other_org, entry_data, objective, other_objective
 ):
-    ActivityFactory(title="Submitted to WBCTi", organisation=other_org, approval_state="submitted", objective=objective)
-    ActivityFactory(
-        title="Submitted to WBCSCi", organisation=other_org, approval_state="submitted", objective=other_objective
-    )
+    for title, chosen in (("Submitted to WBCTi", objective), ("Submitted to WBCSCi", other_objective)):
+        activity = services.activity_create(
+            actor=other_editor,
+            organisation=other_org,
+            data={**entry_data, "title": title, "primary_objective": chosen.pk},
+        )
+        services.activity_submit(actor=other_editor, activity=activity)
+    ActivityFactory(title="Draft of WBCTi", organisation=other_org, approval_state="draft", objective=objective)
     assert {a.title for a in client_for(lead).get(reverse("ipas:activity_list")).context["page"]} == {
         "Submitted to WBCTi"
     }

@@ -5,7 +5,7 @@ import statistics
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -41,7 +41,8 @@ class Command(BaseCommand):
                     t0 = time.perf_counter()
                     response = client.get(path)
                     timings.append((time.perf_counter() - t0) * 1000)
-                    assert response.status_code == 200, response.status_code
+                    if response.status_code != 200:
+                        raise CommandError(f"{path} answered {response.status_code}")
                 with CaptureQueriesContext(connection) as queries:
                     client.get(path)
                 key = f"{persona}{'_filtered' if '?' in path else ''}"

@@ -1,0 +1,1063 @@
+"""The duplication engine: which activities look like the same work, how strongly, and why.
+
+No web code lives here. The engine reads activities from the database (plain value lists, for speed), and
+answers three questions; the services in ipas/services/duplication.py write what it finds:
+
+- `find_pairs(corpus)`: every pair of activities that looks duplicated (the full report);
+- `check_activity(activity_id)`: the pairs one activity forms with the others (the check after a save);
+- `consult(concept)`: the activities closest to a planned concept (the check before planning).
+
+How the full run avoids comparing 5 billion pairs:
+
+1. Text is tokenised for the whole corpus at once with numpy (a rolling hash over the UTF-8 bytes), so no
+   Python loop runs per word; each distinct word is stemmed once. Features are word stems and stem bigrams,
+   weighted by TF-IDF (sublinear tf, title counted twice), float32 rows of unit length.
+2. Blocking: a pair can only be a duplicate if both activities share a beneficiary and their periods
+   overlap. For each beneficiary, its activities are sorted by start date; each chunk of rows is multiplied
+   only with the earlier activities still running when the chunk starts. Sparse products stay small.
+3. Candidates above a cosine floor are re-scored exactly, pair by pair, with rapidfuzz on the normalised
+   title and description (robust to word order, dropped and added words and typos). That pairwise score
+   depends on the two activities only, so a full run and the check after a save agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process
+
+# --- Tuning (measured with `manage.py bench_duplicates`; see the README) -----------------------------
+
+#: A pair is flagged from this text similarity on (0-1), when the rules (beneficiary, period) also hold.
+FLAG_THRESHOLD = 0.62
+#: Cosine floor for a pair to be re-scored exactly.
+CANDIDATE_COSINE = 0.1
+#: Candidates meet on words found in at most this share of activities (or DF_CAP_MIN activities).
+DF_CAP_SHARE = 0.005
+DF_CAP_MIN = 200
+#: Described pairs below this description cosine are not scored further.
+DESCRIPTION_COSINE_FLOOR = 0.25
+#: Rows per sparse product.
+CHUNK_ROWS = 5000
+#: Share of the text score that comes from the title when both descriptions exist.
+TITLE_WEIGHT = 0.35
+#: Consultation: how many neighbours the index returns before visibility and exact scoring.
+CONSULT_CANDIDATES = 40
+
+# Short, common English words that carry no topic.
+STOPWORDS = frozenset(
+    """a about above across after again against all also am among an and any are as at be been before being
+    between both but by can could did do does doing during each either for from further had has have having
+    he her here hers him his how i if in into is it its itself just may might more most must no nor not of
+    off on once only or other our ours out over own per same shall she should so some such than that the
+    their them then there these they this those through to too under until up upon very via was we were
+    what when where which while who whom why will with within without would you your new well""".split()
+)
+
+_SUFFIXES = (
+    ("isations", "is"),
+    ("izations", "is"),
+    ("isation", "is"),
+    ("ization", "is"),
+    ("ational", "at"),
+    ("ations", "at"),
+    ("ation", "at"),
+    ("itions", "it"),
+    ("ition", "it"),
+    ("ements", "e"),
+    ("ement", "e"),
+    ("ments", ""),
+    ("ment", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ities", ""),
+    ("ity", ""),
+    ("ives", ""),
+    ("ive", ""),
+    ("ies", "y"),
+    ("ers", ""),
+    ("ors", ""),
+    ("er", ""),
+    ("or", ""),
+    ("ed", ""),
+    ("es", ""),
+    ("al", ""),
+    ("ly", ""),
+    ("s", ""),
+)
+_IZE = re.compile(r"iz(e|ed|es|ing)$")
+
+
+def stem(word: str) -> str:
+    """A small suffix-stripping stemmer: enough to meet "training"/"trainings"/"trained" at one stem."""
+    word = _IZE.sub(r"is\1", word)
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents (Albanian ë, Serbian š đ ž); Cyrillic stays Cyrillic."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+# --- Vocabulary and vectorisation --------------------------------------------------------------------
+
+_TOKEN_CHUNK_DOCS = 5000
+# Every ASCII byte that is not a letter, digit or the document separator (\x01) splits words.
+_SEPARATORS = bytes(
+    b if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b == 1 or b >= 128) else 32 for b in range(256)
+)
+
+
+class Vocabulary:
+    """Word hashes to stem ids, shared by every corpus vectorised in this process (so queries match)."""
+
+    def __init__(self):
+        self.stem_ids: dict[str, int] = {}
+        self.stems: list[str] = []
+        self.raw_to_stem: dict[bytes, int] = {}
+        self.lock = threading.Lock()
+
+    def stem_id_of(self, word: str) -> int:
+        """-1 for words that carry no topic (stop words, numbers, single letters)."""
+        word = _fold(word)
+        if len(word) < 2 or word in STOPWORDS:
+            return -1
+        s = stem(word)
+        sid = self.stem_ids.get(s)
+        if sid is None:
+            sid = self.stem_ids[s] = len(self.stems)
+            self.stems.append(s)
+        return sid
+
+    def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(doc index, stem id) of every meaningful word, in reading order, for a list of texts."""
+        docs_out, ids_out = [], []
+        for offset in range(0, len(texts), _TOKEN_CHUNK_DOCS):
+            doc, ids = self._tokenize_chunk(texts[offset : offset + _TOKEN_CHUNK_DOCS])
+            docs_out.append(doc + offset)
+            ids_out.append(ids)
+        if not docs_out:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32)
+        return np.concatenate(docs_out), np.concatenate(ids_out)
+
+    def _tokenize_chunk(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        # Bytes, not str: translate and split run at C speed; each distinct raw word is decoded, folded
+        # and stemmed once, and every occurrence then costs one dict lookup.
+        raw = " \x01 ".join(texts).encode("utf-8").translate(_SEPARATORS)
+        tokens = raw.split()
+        known = self.raw_to_stem
+        with self.lock:
+            for word in set(tokens).difference(known):
+                known[word] = -2 if word == b"\x01" else self.stem_id_of(word.decode("utf-8", "ignore").lower())
+        ids = np.fromiter(map(known.__getitem__, tokens), np.int32, len(tokens))
+        boundary = ids == -2
+        doc = np.cumsum(boundary, dtype=np.int32)
+        keep = ids >= 0
+        return doc[keep], ids[keep]
+
+    def normalized(self, texts: list[str]) -> list[str]:
+        """Each text as its stems joined by spaces (one tokenisation for the whole list)."""
+        doc, ids = self.tokenize(texts)
+        bounds = np.searchsorted(doc, np.arange(len(texts) + 1)).tolist()
+        stems, ids = self.stems, ids.tolist()
+        return [" ".join([stems[k] for k in ids[bounds[i] : bounds[i + 1]]]) for i in range(len(texts))]
+
+    def words(self, text: str) -> list[str]:
+        """The stems of one text, in order, for exact scoring and highlighting."""
+        _, ids = self.tokenize([text])
+        return [self.stems[i] for i in ids.tolist()]
+
+
+VOCABULARY = Vocabulary()
+
+
+BIGRAM_BUCKETS = 1 << 20
+
+
+@dataclass
+class FeatureSpace:
+    """Columns: stem bigrams hashed into BIGRAM_BUCKETS, then one per stem; and their IDF on one corpus."""
+
+    n_stems: int
+    idf: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return BIGRAM_BUCKETS + self.n_stems
+
+
+def _field_terms(vocab: Vocabulary, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column) occurrences of one field: its stems, and its stem bigrams (hashed)."""
+    doc, ids = vocab.tokenize(texts)
+    same = doc[1:] == doc[:-1]
+    with np.errstate(over="ignore"):
+        keys = ids[:-1].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + ids[1:].astype(np.uint64)
+        keys *= np.uint64(0xBF58476D1CE4E5B9)
+    bucket = (keys >> np.uint64(44)).astype(np.int32)  # top 20 bits
+    return doc, ids, doc[1:][same], bucket[same]
+
+
+def _counts(n: int, terms, n_stems: int) -> sp.csr_matrix:
+    uni_rows, uni_ids, bi_rows, bi_cols = terms
+    known = uni_ids < n_stems
+    rows = np.concatenate([uni_rows[known], bi_rows])
+    cols = np.concatenate([uni_ids[known] + BIGRAM_BUCKETS, bi_cols])
+    matrix = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, cols)), shape=(n, BIGRAM_BUCKETS + n_stems), dtype=np.float32
+    )
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _tfidf(matrix: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear tf times idf, rows scaled to unit length (empty rows stay empty)."""
+    np.log(matrix.data, out=matrix.data)
+    matrix.data += 1.0
+    matrix.data *= idf[matrix.indices]
+    lengths = np.diff(matrix.indptr)
+    squares = np.zeros(matrix.shape[0], np.float32)
+    nonempty = lengths > 0
+    if matrix.nnz:
+        squares[nonempty] = np.add.reduceat(matrix.data**2, matrix.indptr[:-1][nonempty])
+    norms = np.where(nonempty, np.sqrt(squares), 1.0).astype(np.float32)
+    matrix.data /= np.repeat(norms, lengths)
+    return matrix
+
+
+def vectorize(
+    vocab: Vocabulary,
+    titles: list[str],
+    descriptions: list[str],
+    space: FeatureSpace | None = None,
+    streams: dict | None = None,
+) -> tuple[sp.csr_matrix, sp.csr_matrix, FeatureSpace]:
+    """TF-IDF rows of unit length for titles and for descriptions, in one feature space.
+
+    Without `space`, fit one on these texts (the IDF counts a word once per activity); with it, reuse it.
+    """
+    n = len(titles)
+    title_terms = _field_terms(vocab, titles)
+    desc_terms = _field_terms(vocab, descriptions)
+    if streams is not None:  # the words of each text, kept for exact scoring
+        streams["title"] = title_terms[:2]
+        streams["description"] = desc_terms[:2]
+    n_stems = len(vocab.stems) if space is None else space.n_stems
+    title_counts = _counts(n, title_terms, n_stems)
+    desc_counts = _counts(n, desc_terms, n_stems)
+    if space is None:
+        presence = (title_counts + desc_counts).tocsr()
+        df = np.bincount(presence.indices, minlength=BIGRAM_BUCKETS + n_stems).astype(np.float32)
+        idf = (np.log((n + 1.0) / (df + 1.0)) + 1.0).astype(np.float32)
+        space = FeatureSpace(n_stems=n_stems, idf=idf)
+    return _tfidf(title_counts, space.idf), _tfidf(desc_counts, space.idf), space
+
+
+# --- The corpus --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Corpus:
+    """Columns of the activities the engine compares (index i is one activity)."""
+
+    ids: np.ndarray
+    titles: list[str]
+    descriptions: list[str]
+    starts: np.ndarray  # proleptic ordinals (date.toordinal)
+    ends: np.ndarray
+    countries: np.ndarray  # bit mask over country_codes
+    country_codes: list[str]
+    donors: Groups | list[tuple[int, ...]]
+    objectives: Groups | list[tuple[int, ...]]
+    pillars: Groups | list[tuple[int, ...]]
+    external_ids: list[str] = field(default_factory=list)
+    organisations: np.ndarray | None = None
+    _position: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, activity_id: int) -> int:
+        if self._position is None:
+            self._position = {pk: i for i, pk in enumerate(self.ids.tolist())}
+        return self._position[activity_id]
+
+    def codes_of(self, mask: int) -> list[str]:
+        return [code for bit, code in enumerate(self.country_codes) if mask >> bit & 1]
+
+    def mask_of(self, codes: Iterable[str]) -> int:
+        mask = 0
+        for code in codes:
+            if code in self.country_codes:
+                mask |= 1 << self.country_codes.index(code)
+        return mask
+
+
+class Groups:
+    """Per-activity sets of ids (donors, objectives, pillars) as two numpy arrays: offsets and values."""
+
+    def __init__(self, positions: np.ndarray, values: np.ndarray, n: int):
+        keys = np.unique(positions.astype(np.int64) << 32 | values.astype(np.int64))  # sorted, no repeats
+        self.values = (keys & 0xFFFFFFFF).astype(np.int64)
+        self.offsets = np.searchsorted(keys >> 32, np.arange(n + 1)).tolist()
+
+    def __getitem__(self, i: int) -> tuple[int, ...]:
+        return tuple(self.values[self.offsets[i] : self.offsets[i + 1]].tolist())
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _pairs_array(rows: list[tuple], ids: np.ndarray, columns: int = 2) -> tuple[np.ndarray, ...]:
+    """(positions, values...) of (activity id, value...) rows whose activity is in `ids` (sorted)."""
+    if not rows:
+        empty = np.zeros(0, np.int64)
+        return (empty,) * columns
+    arrays = [np.fromiter((r[k] for r in rows), np.int64, len(rows)) for k in range(columns)]
+    positions = np.searchsorted(ids, arrays[0])
+    positions[positions >= len(ids)] = 0
+    keep = ids[positions] == arrays[0] if len(ids) else np.zeros(len(rows), bool)
+    return (positions[keep], *[a[keep] for a in arrays[1:]])
+
+
+def load_corpus(activity_ids: Iterable[int] | None = None, *, queryset=None) -> Corpus:
+    """Read the activities to compare: all that are not withdrawn or cancelled, or the given ones."""
+    from ipas.models import Activity, ActivityObjective, Funding, Objective
+
+    if queryset is None:
+        queryset = Activity.objects.exclude(approval_state=Activity.ApprovalState.WITHDRAWN).exclude(
+            status=Activity.Status.CANCELLED
+        )
+    if activity_ids is not None:
+        queryset = queryset.filter(pk__in=list(activity_ids))
+    rows = list(
+        queryset.order_by("pk").values_list(
+            "pk", "title", "description", "planned_start", "planned_end", "external_id", "organisation_id"
+        )
+    )
+    n = len(rows)
+    ids = np.fromiter((r[0] for r in rows), np.int64, n)
+    # The related rows are read whole (plain SQL, no model instances) and matched to positions with numpy.
+    subquery, params = queryset.order_by().values("pk").query.sql_with_params()
+    through = Activity.beneficiaries.through._meta.db_table
+    beneficiary_rows = _fetch(
+        f'SELECT activity_id, country_id FROM "{through}" WHERE activity_id IN ({subquery})',  # noqa: S608
+        params,
+    )
+    country_codes = sorted({code for _, code in beneficiary_rows})
+    bit_of = {code: 1 << k for k, code in enumerate(country_codes)}
+    pos, bits = _pairs_array([(a, bit_of[c]) for a, c in beneficiary_rows], ids)
+    countries = np.zeros(n, np.int64)
+    np.bitwise_or.at(countries, pos, bits)
+    funding = Funding._meta.db_table
+    donor_rows = _fetch(f'SELECT activity_id, donor_id FROM "{funding}" WHERE activity_id IN ({subquery})', params)  # noqa: S608
+    links, objective, ipa = (
+        ActivityObjective._meta.db_table,
+        Objective._meta.db_table,
+        Objective._meta.get_field("ipa").related_model._meta.db_table,
+    )
+    objective_rows = _fetch(
+        f'SELECT l.activity_id, l.objective_id, i.pillar_id FROM "{links}" l '  # noqa: S608
+        f'JOIN "{objective}" o ON o.id = l.objective_id JOIN "{ipa}" i ON i.id = o.ipa_id '
+        f"WHERE l.activity_id IN ({subquery})",
+        params,
+    )
+    donor_pos, donor_ids = _pairs_array(donor_rows, ids)
+    obj_pos, obj_ids, pillar_ids = _pairs_array(objective_rows, ids, columns=3)
+    return Corpus(
+        ids=ids,
+        titles=[r[1] for r in rows],
+        descriptions=[r[2] or "" for r in rows],
+        starts=np.fromiter((r[3].toordinal() for r in rows), np.int32, n),
+        ends=np.fromiter((r[4].toordinal() for r in rows), np.int32, n),
+        countries=countries,
+        country_codes=country_codes,
+        donors=Groups(donor_pos, donor_ids, n),
+        objectives=Groups(obj_pos, obj_ids, n),
+        pillars=Groups(obj_pos, pillar_ids, n),
+        external_ids=[r[5] for r in rows],
+        organisations=np.fromiter((r[6] for r in rows), np.int64, n),
+    )
+
+
+# --- Pairs -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Pair:
+    """A flagged pair: positions in the corpus, its score (0-1), kind and reasons."""
+
+    a: int  # activity ids, a < b
+    b: int
+    score: float
+    title_similarity: float
+    description_similarity: float
+    kind: str  # "cross_donor" or "double_entry"
+    reasons: list[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "score": round(self.score, 4),
+            "kind": self.kind,
+            "reasons": self.reasons,
+            "title_similarity": round(self.title_similarity, 4),
+            "description_similarity": round(self.description_similarity, 4),
+        }
+
+
+def _blocked_candidates(
+    matrix: sp.csr_matrix, corpus: Corpus, rows_subset: np.ndarray | None, progress: Callable[[float], None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of positions sharing a beneficiary, overlapping in time, cosine >= CANDIDATE_COSINE."""
+    found_i, found_j = [], []
+    n_bits = len(corpus.country_codes)
+    total = int(sum(np.count_nonzero(corpus.countries >> bit & 1) for bit in range(n_bits))) or 1
+    done = 0
+    for bit in range(n_bits):
+        members = np.flatnonzero(corpus.countries >> bit & 1)
+        if len(members) < 2:
+            continue
+        members = members[np.argsort(corpus.starts[members], kind="stable")]
+        starts, ends = corpus.starts[members], corpus.ends[members]
+        block = matrix[members]
+        # Among earlier starters, only those still running can overlap a later one.
+        for lo in range(0, len(members), CHUNK_ROWS):
+            hi = min(lo + CHUNK_ROWS, len(members))
+            rows = np.arange(lo, hi)
+            if rows_subset is not None:
+                rows = rows[np.isin(members[lo:hi], rows_subset)]
+                if not len(rows):
+                    continue
+            earliest = starts[rows].min()
+            cols = np.flatnonzero(ends[:hi] >= earliest)
+            product = (block[rows] @ block[cols].T).tocoo()
+            r, c, score = product.row, cols[product.col], product.data
+            pos_r = rows[r]
+            keep = (c < pos_r) & (score >= CANDIDATE_COSINE) & (ends[c] >= starts[pos_r])
+            found_i.append(members[pos_r[keep]])
+            found_j.append(members[c[keep]])
+            done += hi - lo
+            progress(done / total)
+    if not found_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    i = np.concatenate(found_i)
+    j = np.concatenate(found_j)
+    lo_, hi_ = np.minimum(i, j), np.maximum(i, j)
+    keys = np.unique(lo_.astype(np.int64) * len(corpus) + hi_)
+    return keys // len(corpus), keys % len(corpus)
+
+
+class Texts:
+    """Normalised stems of each activity's title and description (as kept by `vectorize`)."""
+
+    def __init__(self, vocab: Vocabulary, streams: dict, n: int):
+        self.vocab = vocab
+        self.streams = streams
+        self.bounds = {which: np.searchsorted(doc, np.arange(n + 1)).tolist() for which, (doc, _ids) in streams.items()}
+        self.cache: dict[tuple[str, int], str] = {}
+
+    def get(self, which: str, p: int) -> str:
+        key = (which, p)
+        text = self.cache.get(key)
+        if text is None:
+            bounds = self.bounds[which]
+            stems = self.vocab.stems
+            ids = self.streams[which][1][bounds[p] : bounds[p + 1]]
+            text = self.cache[key] = " ".join([stems[k] for k in ids.tolist()])
+        return text
+
+    def title(self, p: int) -> str:
+        return self.get("title", p)
+
+    def description(self, p: int) -> str:
+        return self.get("description", p)
+
+
+def _rowdot(matrix: sp.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Cosine of rows i[k] and j[k] (rows have unit length), in slices to bound memory."""
+    out = np.zeros(len(i), np.float32)
+    for lo in range(0, len(i), 200_000):
+        hi = lo + 200_000
+        out[lo:hi] = np.asarray(matrix[i[lo:hi]].multiply(matrix[j[lo:hi]]).sum(axis=1)).ravel()
+    return out
+
+
+def combine(cos_title, cos_desc, fuzzy_title, fuzzy_desc, both_described):
+    """The text score (0-1) of pairs: description words weigh most, the title's wording a little.
+
+    With both descriptions: 0.4 description cosine (TF-IDF) + 0.4 description fuzzy + 0.2 title fuzzy.
+    Otherwise the titles alone: half cosine, half fuzzy.
+    """
+    with_desc = 0.4 * cos_desc + 0.4 * fuzzy_desc + 0.2 * fuzzy_title
+    title_only = 0.5 * cos_title + 0.5 * fuzzy_title
+    return np.where(both_described, with_desc, title_only)
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 200.0
+
+
+def _similarities(left: list[str], right: list[str]) -> np.ndarray:
+    """Fuzzy similarity of normalised texts, pairwise (left[k] with right[k]): robust to order and typos."""
+    if not left:
+        return np.zeros(0, np.float32)
+    set_ratio = process.cpdist(left, right, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=-1)
+    sort_ratio = process.cpdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=-1)
+    return (set_ratio + sort_ratio) / 200.0
+
+
+def _score_candidates(
+    corpus: Corpus,
+    texts: Texts,
+    title_m: sp.csr_matrix,
+    desc_m: sp.csr_matrix,
+    has_desc: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(text score, title similarity, description similarity) of candidate pairs."""
+    cos_t = _rowdot(title_m, i, j)
+    cos_d = _rowdot(desc_m, i, j)
+    both = has_desc[i] & has_desc[j]
+    # Fuzzy matching is the costly part: skip pairs that cannot reach the threshold even if it were perfect,
+    # and pairs whose descriptions share too few weighted words to be the same work.
+    best = combine(cos_t, cos_d, np.ones_like(cos_t), np.ones_like(cos_d), both)
+    hopeful = np.flatnonzero((best >= FLAG_THRESHOLD) & (~both | (cos_d >= DESCRIPTION_COSINE_FLOOR)))
+    fuzzy_t = np.zeros(len(i), np.float32)
+    fuzzy_d = np.zeros(len(i), np.float32)
+    if len(hopeful):
+        hi, hj = i[hopeful], j[hopeful]
+        li, lj = hi.tolist(), hj.tolist()
+        fuzzy_t[hopeful] = _similarities([texts.title(p) for p in li], [texts.title(p) for p in lj])
+        described = np.flatnonzero(both[hopeful])
+        fuzzy_d[hopeful[described]] = _similarities(
+            [texts.description(li[k]) for k in described.tolist()],
+            [texts.description(lj[k]) for k in described.tolist()],
+        )
+    score = combine(cos_t, cos_d, fuzzy_t, fuzzy_d, both)
+    return score, np.maximum(fuzzy_t, cos_t), np.where(both, np.maximum(fuzzy_d, cos_d), 0.0)
+
+
+def _overlap_months(corpus: Corpus, i: int, j: int) -> int:
+    days = min(corpus.ends[i], corpus.ends[j]) - max(corpus.starts[i], corpus.starts[j]) + 1
+    return max(1, round(days / 30.44))
+
+
+def describe_pair(
+    corpus: Corpus, i: int, j: int, text: float, t: float, d: float, names: Callable[[Iterable[int]], dict]
+) -> Pair:
+    """Score, kind and human-readable reasons of a pair that passed the rules."""
+    shared_countries = corpus.codes_of(int(corpus.countries[i] & corpus.countries[j]))
+    donors_i, donors_j = set(corpus.donors[i]), set(corpus.donors[j])
+    same_donor = bool(donors_i & donors_j)
+    shared_objectives = set(corpus.objectives[i]) & set(corpus.objectives[j])
+    shared_pillars = set(corpus.pillars[i]) & set(corpus.pillars[j])
+    score = text
+    reasons = [f"title {round(t * 100)}% similar"]
+    if d:
+        reasons.append(f"description {round(d * 100)}% similar")
+    label = "same beneficiary" if len(shared_countries) == 1 else "same beneficiaries"
+    reasons.append(f"{label} {', '.join(shared_countries)}")
+    months = _overlap_months(corpus, i, j)
+    reasons.append(f"periods overlap {months} month{'s' if months != 1 else ''}")
+    if shared_objectives:
+        reasons.append("same iPA objective")
+    elif shared_pillars:
+        reasons.append("same pillar")
+    label_of = names(donors_i | donors_j)
+    if same_donor:
+        common = ", ".join(sorted(label_of.get(x, "?") for x in donors_i & donors_j))
+        reasons.append(f"same donor {common}: possible double entry")
+    elif donors_i and donors_j:
+        left = ", ".join(sorted(label_of.get(x, "?") for x in donors_i))
+        right = ", ".join(sorted(label_of.get(x, "?") for x in donors_j))
+        reasons.append(f"donors {left} and {right}")
+    else:
+        reasons.append("donor not recorded for one of them")
+    a, b = int(corpus.ids[i]), int(corpus.ids[j])
+    return Pair(
+        a=min(a, b),
+        b=max(a, b),
+        score=float(min(1.0, max(0.0, score))),
+        title_similarity=float(t),
+        description_similarity=float(d),
+        kind="double_entry" if same_donor else "cross_donor",
+        reasons=reasons,
+    )
+
+
+def organisation_labels(ids: Iterable[int]) -> dict[int, str]:
+    from partners.models import Organisation
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {
+        pk: short or name
+        for pk, short, name in Organisation.objects.filter(pk__in=ids).values_list("pk", "short_name", "name")
+    }
+
+
+def find_pairs(
+    corpus: Corpus,
+    *,
+    progress: Callable[[int, str], None] | None = None,
+    only: Iterable[int] | None = None,
+    names: Callable[[Iterable[int]], dict] = organisation_labels,
+    vocab: Vocabulary | None = None,
+) -> list[Pair]:
+    """Every flagged pair of the corpus (or, with `only`, the pairs involving those activity ids)."""
+    report = progress or (lambda percent, message: None)
+    vocab = vocab or VOCABULARY
+    if len(corpus) < 2:
+        report(100, "Nothing to compare.")
+        return []
+    report(5, f"Reading the text of {len(corpus):,} activities")
+    streams: dict = {}
+    title_m, desc_m, space = vectorize(vocab, corpus.titles, corpus.descriptions, streams=streams)
+    has_desc = np.diff(desc_m.indptr) > 0
+    # Candidates meet on their descriptions; an activity without one is represented by its title.
+    candidate_m = (
+        sp.diags(has_desc.astype(np.float32)) @ desc_m + sp.diags((~has_desc).astype(np.float32)) @ title_m
+    ).tocsr()
+    # Words most activities share make products dense and add little: candidates meet on rarer words.
+    df_cap = max(DF_CAP_MIN, int(DF_CAP_SHARE * len(corpus)))
+    common = np.flatnonzero(np.bincount(candidate_m.indices, minlength=candidate_m.shape[1]) > df_cap)
+    if len(common):
+        candidate_m.data[np.isin(candidate_m.indices, common)] = 0
+        candidate_m.eliminate_zeros()
+    report(25, "Comparing activities that share a beneficiary and a period")
+    last = [0.0]
+
+    def on_block(fraction: float) -> None:
+        if fraction - last[0] >= 0.1:
+            last[0] = fraction
+            report(25 + int(50 * fraction), "Comparing activities that share a beneficiary and a period")
+
+    if only is None:
+        i, j = _blocked_candidates(candidate_m, corpus, None, on_block)
+    else:
+        wanted = set(only)
+        rows = np.array([k for k, pk in enumerate(corpus.ids.tolist()) if pk in wanted], np.int64)
+        i, j = _subset_candidates(candidate_m, corpus, rows)
+    del candidate_m
+    report(75, f"Scoring {len(i):,} candidate pairs")
+    score, t, d = _score_candidates(corpus, Texts(vocab, streams, len(corpus)), title_m, desc_m, has_desc, i, j)
+    keep = np.flatnonzero(score >= FLAG_THRESHOLD)
+    label = _cached(names)
+    pairs = [
+        describe_pair(corpus, int(i[k]), int(j[k]), float(score[k]), float(t[k]), float(d[k]), label)
+        for k in keep.tolist()
+    ]
+    pairs.sort(key=lambda p: (-p.score, p.a, p.b))
+    report(90, f"{len(pairs):,} pairs look duplicated")
+    return pairs
+
+
+def _cached(names: Callable[[Iterable[int]], dict]) -> Callable[[Iterable[int]], dict]:
+    cache: dict[int, str] = {}
+
+    def lookup(ids: Iterable[int]) -> dict:
+        missing = [x for x in ids if x not in cache]
+        if missing:
+            cache.update(names(missing))
+            cache.update({x: "?" for x in missing if x not in cache})
+        return cache
+
+    return lookup
+
+
+def _subset_candidates(matrix: sp.csr_matrix, corpus: Corpus, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates of a few rows against the whole corpus (the check after one activity is saved)."""
+    found_i, found_j = [], []
+    for r in rows.tolist():
+        ok = (
+            (corpus.countries & corpus.countries[r]).astype(bool)
+            & (corpus.starts <= corpus.ends[r])
+            & (corpus.ends >= corpus.starts[r])
+        )
+        ok[r] = False
+        cols = np.flatnonzero(ok)
+        if not len(cols):
+            continue
+        scores = (matrix[cols] @ matrix[r].T).toarray().ravel()
+        hit = cols[scores >= CANDIDATE_COSINE]
+        found_i.append(np.full(len(hit), r))
+        found_j.append(hit)
+    if not found_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    return np.minimum(i, j), np.maximum(i, j)
+
+
+def check_activity(activity_id: int) -> list[Pair]:
+    """Pairs one activity forms now: compared with the activities sharing a beneficiary and period."""
+    from ipas.models import Activity
+
+    activity = (
+        Activity.objects.filter(pk=activity_id)
+        .values("planned_start", "planned_end", "approval_state", "status")
+        .first()
+    )
+    if activity is None:
+        return []
+    if (
+        activity["approval_state"] == Activity.ApprovalState.WITHDRAWN
+        or activity["status"] == Activity.Status.CANCELLED
+    ):
+        return []
+    block = (
+        Activity.objects.exclude(approval_state=Activity.ApprovalState.WITHDRAWN)
+        .exclude(status=Activity.Status.CANCELLED)
+        .filter(
+            planned_start__lte=activity["planned_end"],
+            planned_end__gte=activity["planned_start"],
+            beneficiaries__in=Activity.beneficiaries.through.objects.filter(activity_id=activity_id).values(
+                "country_id"
+            ),
+        )
+        .values("pk")
+    )
+    corpus = load_corpus(queryset=Activity.objects.filter(pk__in=block))
+    if activity_id not in set(corpus.ids.tolist()) or len(corpus) < 2:
+        return []
+    return find_pairs(corpus, only=[activity_id])
+
+
+# --- Material fields: what makes a settled pair come back --------------------------------------------
+
+
+def material_fields(activity_ids: Iterable[int]) -> dict[int, dict]:
+    """Title, description, donors, beneficiaries and dates of each activity, as plain JSON values."""
+    from ipas.models import Activity, Funding
+
+    ids = list(activity_ids)
+    out = {
+        pk: {
+            "title": title,
+            "description": description,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "donors": [],
+            "countries": [],
+        }
+        for pk, title, description, start, end in Activity.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "description", "planned_start", "planned_end"
+        )
+    }
+    for activity_id, donor in Funding.objects.filter(activity_id__in=ids).values_list("activity_id", "donor__name"):
+        out[activity_id]["donors"].append(donor)
+    through = Activity.beneficiaries.through
+    for activity_id, code in through.objects.filter(activity_id__in=ids).values_list("activity_id", "country_id"):
+        out[activity_id]["countries"].append(code)
+    for values in out.values():
+        values["donors"] = sorted(set(values["donors"]))
+        values["countries"] = sorted(set(values["countries"]))
+    return out
+
+
+def fingerprint(fields_a: dict, fields_b: dict) -> str:
+    """A digest of both sides' material fields; whitespace and case changes are not material."""
+
+    def norm(values: dict) -> dict:
+        return {
+            **values,
+            "title": " ".join(values["title"].lower().split()),
+            "description": " ".join(values["description"].lower().split()),
+        }
+
+    raw = json.dumps([norm(fields_a), norm(fields_b)], sort_keys=True)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+FIELD_LABELS = {
+    "title": "title",
+    "description": "description",
+    "donors": "donors",
+    "countries": "beneficiaries",
+    "start": "start date",
+    "end": "end date",
+}
+
+
+def material_changes(before: dict, after: dict, side: str) -> list[str]:
+    """Human-readable list of what changed in one side since it was settled."""
+    changes = []
+    for key, label in FIELD_LABELS.items():
+        old, new = before.get(key), after.get(key)
+        if key in ("title", "description"):
+            old = " ".join((old or "").lower().split())
+            new = " ".join((new or "").lower().split())
+        if old == new:
+            continue
+        if key in ("donors", "countries"):
+            changes.append(f"{side}: {label} {', '.join(old or []) or 'none'} → {', '.join(new or []) or 'none'}")
+        elif key in ("start", "end"):
+            changes.append(f"{side}: {label} {old} → {new}")
+        else:
+            changes.append(f"{side}: {label} changed")
+    return changes
+
+
+# --- Highlighting ------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def highlight(text: str, other: str, vocab: Vocabulary | None = None) -> list[tuple[str, bool]]:
+    """Split `text` into (segment, shared) runs: a word is shared when its stem occurs in `other`."""
+    vocab = vocab or VOCABULARY
+    shared = set(vocab.words(other))
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for m in _WORD.finditer(text):
+        word = _fold(m.group())
+        sid = vocab.stem_id_of(word)
+        is_shared = sid >= 0 and vocab.stems[sid] in shared
+        if m.start() > last:
+            out.append((text[last : m.start()], False))
+        out.append((m.group(), is_shared))
+        last = m.end()
+    if last < len(text):
+        out.append((text[last:], False))
+    # Merge neighbours of the same kind (whitespace between two shared words stays shared).
+    merged: list[tuple[str, bool]] = []
+    for segment, flag in out:
+        if merged and (merged[-1][1] == flag or (not segment.strip() and merged[-1][1])):
+            merged[-1] = (merged[-1][0] + segment, merged[-1][1])
+        else:
+            merged.append((segment, flag))
+    out = []
+    for segment, flag in merged:  # whitespace after the last shared word is not part of the passage
+        stripped = segment.rstrip() if flag else segment
+        if stripped:
+            out.append((stripped, flag))
+        if len(stripped) < len(segment):
+            out.append((segment[len(stripped) :], False))
+    return out
+
+
+# --- Consultation ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Concept:
+    """A planned initiative to check: any field may be empty except the title."""
+
+    title: str
+    description: str = ""
+    beneficiaries: list[str] = field(default_factory=list)
+    pillar_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    donor_id: int | None = None
+
+
+@dataclass
+class Match:
+    activity_id: int
+    score: float
+    reasons: list[str]
+    title_similarity: float
+    description_similarity: float
+    activity: dict | None = None  # what a page shows of it (filled by the caller)
+
+
+class ConsultIndex:
+    """The fitted TF-IDF vectors of all activities, kept per process and rebuilt when the data changes."""
+
+    def __init__(self, corpus: Corpus, title_m: sp.csr_matrix, desc_m: sp.csr_matrix, space: FeatureSpace, version):
+        self.corpus = corpus
+        # Features x activities: a query touches only the rows of its own words.
+        self.title_t = title_m.T.tocsr()
+        self.desc_t = desc_m.T.tocsr()
+        self.space = space
+        self.version = version
+        self.built_at = time.monotonic()
+
+    @classmethod
+    def build(cls, version) -> ConsultIndex:
+        corpus = load_corpus()
+        title_m, desc_m, space = vectorize(VOCABULARY, corpus.titles, corpus.descriptions)
+        # The few activities shown are read again from the database; the index keeps no text.
+        corpus.titles, corpus.descriptions = [], []
+        return cls(corpus, title_m, desc_m, space, version)
+
+    def _cosines(self, query: sp.csr_matrix, matrix_t: sp.csr_matrix) -> np.ndarray:
+        if not query.nnz:
+            return np.zeros(matrix_t.shape[1], np.float32)
+        return np.asarray(matrix_t[query.indices].T @ query.data).ravel()
+
+    def candidates(self, concept: Concept, limit: int = CONSULT_CANDIDATES) -> list[tuple[int, float, float]]:
+        """(activity id, title cosine, description cosine) of the closest activities, best first."""
+        q_title, q_desc, _ = vectorize(VOCABULARY, [concept.title], [concept.description], self.space)
+        cos_t = self._cosines(q_title, self.title_t)
+        if q_desc.nnz:
+            cos_d = self._cosines(q_desc, self.desc_t)
+            rank = 0.5 * cos_d + 0.5 * cos_t
+        else:
+            cos_d = self._cosines(q_title, self.desc_t)
+            rank = 0.7 * cos_t + 0.3 * cos_d
+        corpus = self.corpus
+        mask = corpus.mask_of(concept.beneficiaries)
+        if mask:
+            rank = rank * np.where((corpus.countries & mask) != 0, 1.0, 0.8)
+        if concept.start and concept.end:
+            s, e = concept.start.toordinal(), concept.end.toordinal()
+            rank = rank * np.where((corpus.starts <= e) & (corpus.ends >= s), 1.0, 0.85)
+        limit = min(limit, len(rank))
+        if not limit:
+            return []
+        top = np.argpartition(-rank, limit - 1)[:limit]
+        top = top[np.argsort(-rank[top])]
+        return [(int(corpus.ids[k]), float(cos_t[k]), float(cos_d[k])) for k in top.tolist() if rank[k] > 0.05]
+
+    def facts(self, activity_id: int) -> dict:
+        """Beneficiaries, donors, objectives and pillars of an indexed activity."""
+        corpus = self.corpus
+        k = corpus.position(activity_id)
+        return {
+            "countries": corpus.codes_of(int(corpus.countries[k])),
+            "donors": corpus.donors[k],
+            "objectives": corpus.objectives[k],
+            "pillars": corpus.pillars[k],
+        }
+
+
+_INDEX: ConsultIndex | None = None
+_INDEX_LOCK = threading.Lock()
+
+
+def data_version() -> tuple:
+    """Changes whenever an activity, its funding or its objectives change: the last audit event ids."""
+    from django.db import connection
+
+    from ipas.models import Activity, ActivityObjective, Funding
+
+    names = [
+        _event_table(Activity),
+        _event_table(Funding),
+        _event_table(ActivityObjective),
+    ]
+    sql = " UNION ALL ".join(f'(SELECT max(pgh_id) FROM "{name}")' for name in names)  # noqa: S608 - our tables
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(row[0] for row in cursor.fetchall())
+
+
+def _event_table(model) -> str:
+    from django.apps import apps
+
+    return apps.get_model(model._meta.app_label, f"{model.__name__}Event")._meta.db_table
+
+
+def consult_index() -> ConsultIndex:
+    """The current index, rebuilt (once, under a lock) when the data version moved."""
+    global _INDEX
+    version = data_version()
+    index = _INDEX
+    if index is not None and index.version == version:
+        return index
+    with _INDEX_LOCK:
+        if _INDEX is None or _INDEX.version != version:
+            _INDEX = ConsultIndex.build(version)
+        return _INDEX
+
+
+def score_concept(concept: Concept, activity: dict, cos_title: float, cos_desc: float, names: dict[int, str]) -> Match:
+    """Exact score and reasons of one activity against a concept.
+
+    `activity` has id, title, description, start, end (dates), countries, donors and pillars.
+    """
+    title_c, desc_c = activity["concept_norm"]
+    title_a, desc_a = activity["norm"]
+    fuzzy_t = _similarity(title_c, title_a)
+    both = bool(desc_c and desc_a)
+    fuzzy_d = _similarity(desc_c, desc_a) if both else 0.0
+    score = float(combine(cos_title, cos_desc, fuzzy_t, fuzzy_d, both))
+    t, d = max(fuzzy_t, cos_title), max(fuzzy_d, cos_desc) if both else 0.0
+    reasons = [f"title {round(t * 100)}% similar"]
+    if d:
+        reasons.append(f"description {round(d * 100)}% similar")
+    shared = sorted(set(concept.beneficiaries) & set(activity["countries"]))
+    if concept.beneficiaries:
+        if shared:
+            reasons.append(f"same beneficiar{'y' if len(shared) == 1 else 'ies'} {', '.join(shared)}")
+        else:
+            score *= 0.8
+            reasons.append(f"other beneficiaries ({', '.join(activity['countries']) or 'none recorded'})")
+    if concept.start and concept.end:
+        days = (min(concept.end, activity["end"]) - max(concept.start, activity["start"])).days + 1
+        if days > 0:
+            months = max(1, round(days / 30.44))
+            reasons.append(f"periods overlap {months} month{'s' if months != 1 else ''}")
+        else:
+            score *= 0.85
+            reasons.append("another period")
+    if concept.pillar_id and concept.pillar_id in activity["pillars"]:
+        reasons.append("same pillar")
+    donors = activity["donors"]
+    if donors:
+        label = ", ".join(sorted(names.get(x, "?") for x in donors))
+        if concept.donor_id and concept.donor_id in donors:
+            reasons.append(f"already funded by the same donor ({label})")
+        else:
+            reasons.append(f"funded by {label}")
+    return Match(
+        activity_id=activity["id"],
+        score=float(min(1.0, max(0.0, score))),
+        reasons=reasons,
+        title_similarity=t,
+        description_similarity=d,
+    )
+
+
+def suggest_objectives(
+    concept: Concept, matches: list[Match], objective_texts: dict[int, str], links: dict
+) -> list[tuple[int, float]]:
+    """iPA objectives the concept seems to serve: those of its closest matches, and those whose words it shares.
+
+    `objective_texts` maps objective id to its title; `links` maps activity id to its objective ids.
+    """
+    votes: dict[int, float] = {}
+    for match in matches:
+        for objective_id in links.get(match.activity_id, ()):
+            votes[objective_id] = votes.get(objective_id, 0.0) + match.score
+    words = " ".join(VOCABULARY.words(f"{concept.title} {concept.description}"))
+    for objective_id, text in objective_texts.items():
+        similarity = fuzz.token_set_ratio(words, " ".join(VOCABULARY.words(text))) / 100.0
+        if similarity >= 0.5:
+            votes[objective_id] = votes.get(objective_id, 0.0) + similarity
+    ranked = sorted(votes.items(), key=lambda kv: -kv[1])[:5]
+    total = sum(v for _, v in ranked) or 1.0
+    return [(objective_id, round(v / total, 3)) for objective_id, v in ranked]

@@ -1,0 +1,202 @@
+"""Permission-scoped reads of duplication flags, runs and consultations (the board's meeting packs use
+`open_duplicate_flags`)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ipas import duplication as engine
+from ipas.models import Activity, DuplicateFlag, Objective
+from ipas.selectors import activities_visible_to
+from partners.models import Organisation, User
+from partners.selectors import organisations_of
+
+RUN_PERM = "ipas.run_duplication_report"
+CONSULT_PERM = "ipas.consult_activities"
+
+
+def open_duplicate_flags() -> QuerySet[DuplicateFlag]:
+    """Every open flag, strongest first, with both activities: for staff reports and meeting packs only."""
+    return DuplicateFlag.objects.open().select_related(
+        "activity_a", "activity_b", "activity_a__organisation", "activity_b__organisation"
+    )
+
+
+def flags_visible_to(user: User) -> QuerySet[DuplicateFlag]:
+    """All flags for Support Group staff; for a partner, the flags on its own organisation's activities."""
+    if not user.is_authenticated:
+        return DuplicateFlag.objects.none()
+    if user.has_perm(RUN_PERM):
+        return DuplicateFlag.objects.all()
+    own = organisations_of(user)
+    return DuplicateFlag.objects.filter(Q(activity_a__organisation__in=own) | Q(activity_b__organisation__in=own))
+
+
+def get_flag_for_user(user: User, pk: int, perm: str | None = None) -> DuplicateFlag:
+    """404 when the user may not see the flag, 403 when they see it but may not do `perm`."""
+    flag = (
+        flags_visible_to(user)
+        .select_related(
+            "activity_a", "activity_b", "resolved_by", "activity_a__organisation", "activity_b__organisation"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if flag is None:
+        raise Http404("No such flag.")
+    if perm and not user.has_perm(perm):
+        raise PermissionDenied
+    return flag
+
+
+def filter_flags(flags: QuerySet[DuplicateFlag], *, pillar=None, country=None, donor=None, min_score=None, kind=None):
+    """The report's filters: a flag matches when either of its activities does."""
+
+    def either(**lookup):
+        a = Q(**{f"activity_a__{k}": v for k, v in lookup.items()})
+        b = Q(**{f"activity_b__{k}": v for k, v in lookup.items()})
+        return a | b
+
+    if pillar:
+        flags = flags.filter(either(objective_links__objective__ipa__pillar=pillar))
+    if country:
+        flags = flags.filter(either(beneficiaries=country))
+    if donor:
+        flags = flags.filter(either(fundings__donor=donor))
+    if min_score is not None:
+        flags = flags.filter(score__gte=min_score)
+    if kind:
+        flags = flags.filter(kind=kind)
+    if pillar or country or donor:
+        flags = flags.distinct()
+    return flags
+
+
+def pair_details(flag: DuplicateFlag) -> dict:
+    """Both activities with donors, beneficiaries and objectives, and their texts split into highlighted runs."""
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(pk__in=[flag.activity_a_id, flag.activity_b_id])
+        .select_related("organisation", "implementing_organisation")
+        .prefetch_related("beneficiaries", "fundings__donor", "objective_links__objective__ipa__pillar")
+    }
+    a, b = activities[flag.activity_a_id], activities[flag.activity_b_id]
+    return {
+        "a": a,
+        "b": b,
+        "title_a": engine.highlight(a.title, b.title),
+        "title_b": engine.highlight(b.title, a.title),
+        "description_a": engine.highlight(a.description, b.description),
+        "description_b": engine.highlight(b.description, a.description),
+    }
+
+
+def consult(user: User, concept: engine.Concept, *, limit: int = 10) -> tuple[list[engine.Match], list]:
+    """The closest activities this user may see, scored with reasons, and the objectives the concept serves.
+
+    Returns (matches, objectives); each match carries `activity`, a dict of what the page shows, and each
+    objective is (id, weight, label).
+    """
+    index = engine.consult_index()
+    candidates = index.candidates(concept)
+    cosines = {pk: (t, d) for pk, t, d in candidates}
+    rows = list(
+        activities_visible_to(user)
+        .filter(pk__in=list(cosines))
+        .values(
+            "id",
+            "title",
+            "description",
+            "planned_start",
+            "planned_end",
+            "status",
+            "organisation__short_name",
+            "organisation__name",
+        )
+    )
+    facts = {row["id"]: index.facts(row["id"]) for row in rows}
+    names = _labels({d for f in facts.values() for d in f["donors"]} | ({concept.donor_id} - {None}))
+    texts = engine.VOCABULARY.normalized(
+        [concept.title, concept.description] + [x for row in rows for x in (row["title"], row["description"])]
+    )
+    concept_norm = (texts[0], texts[1])
+    status_label = dict(Activity.Status.choices)
+    matches = []
+    for k, row in enumerate(rows):
+        activity = {
+            **row,
+            **facts[row["id"]],
+            "start": row["planned_start"],
+            "end": row["planned_end"],
+            "norm": (texts[2 + 2 * k], texts[3 + 2 * k]),
+            "concept_norm": concept_norm,
+        }
+        t, d = cosines[row["id"]]
+        match = engine.score_concept(concept, activity, t, d, names)
+        match.activity = {
+            "id": row["id"],
+            "title": row["title"],
+            "organisation": row["organisation__short_name"] or row["organisation__name"],
+            "status": status_label.get(row["status"], row["status"]),
+            "start": row["planned_start"],
+            "end": row["planned_end"],
+        }
+        matches.append(match)
+    matches.sort(key=lambda m: -m.score)
+    matches = [m for m in matches if m.score >= CONSULT_MIN_SCORE][:limit]
+    links = {m.activity_id: facts[m.activity_id]["objectives"] for m in matches}
+    objective_labels = _objectives({o for ids in links.values() for o in ids})
+    texts_for_pillar = (
+        {pk: title for pk, (title, _label, pillar_id) in objective_labels.items() if pillar_id == concept.pillar_id}
+        if concept.pillar_id
+        else {pk: title for pk, (title, _label, _p) in objective_labels.items()}
+    )
+    objectives = engine.suggest_objectives(concept, matches, texts_for_pillar, links)
+    return matches, [(pk, w, objective_labels[pk][1]) for pk, w in objectives if pk in objective_labels]
+
+
+CONSULT_MIN_SCORE = 0.2
+_CACHE_SECONDS = 60
+
+
+def _cached(key: str, build, needed=()):
+    """Per-process cache of small reference tables (organisation labels, objectives): kept a minute, read
+    again at once when an id it should know is missing."""
+    now = time.monotonic()
+    hit = _REFERENCE.get(key)
+    if hit is None or now - hit[0] > _CACHE_SECONDS or any(x not in hit[1] for x in needed):
+        hit = _REFERENCE[key] = (now, build())
+    return hit[1]
+
+
+_REFERENCE: dict[str, tuple[float, object]] = {}
+
+
+def _labels(needed=()) -> dict[int, str]:
+    return _cached(
+        "labels",
+        lambda: {pk: short or name for pk, short, name in Organisation.objects.values_list("pk", "short_name", "name")},
+        needed,
+    )
+
+
+def _objectives(needed=()) -> dict[int, tuple[str, str, int]]:
+    """Objective id -> (title, "WBCTi 1.2 – title", pillar id)."""
+    return _cached(
+        "objectives",
+        lambda: {
+            pk: (title, f"{code_p} {code} – {title}", pillar_id)
+            for pk, title, code, code_p, pillar_id in Objective.objects.values_list(
+                "pk", "title", "code", "ipa__pillar__code", "ipa__pillar_id"
+            )
+        },
+        needed,
+    )
+
+
+def organisation_names(ids) -> dict[int, str]:
+    return {pk: org.label for pk, org in Organisation.objects.in_bulk(list(ids)).items()}

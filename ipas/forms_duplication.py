@@ -1,0 +1,78 @@
+"""Forms of the duplication report, the consultation before planning and the bulk import."""
+
+from django import forms
+
+from iisg_portal.forms import PortalFormMixin
+from ipas.models import DuplicateFlag
+from partners.models import Country, Organisation
+from pillars.models import Pillar
+
+
+class FlagFilterForm(PortalFormMixin, forms.Form):
+    pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False, empty_label="All pillars")
+    country = forms.ModelChoiceField(
+        Country.objects.filter(is_beneficiary=True), required=False, empty_label="All beneficiaries"
+    )
+    donor = forms.ModelChoiceField(
+        Organisation.objects.filter(fundings__isnull=False).distinct(), required=False, empty_label="All donors"
+    )
+    min_score = forms.IntegerField(
+        label="Score at least (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput({"step": 5, "placeholder": "Score at least %"}),
+    )
+    kind = forms.ChoiceField(choices=[("", "Both kinds"), *DuplicateFlag.Kind.choices], required=False)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "pillar": data.get("pillar"),
+            "country": data.get("country"),
+            "donor": data.get("donor"),
+            "min_score": data["min_score"] / 100 if data.get("min_score") is not None else None,
+            "kind": data.get("kind") or None,
+        }
+
+
+class FlagResolveForm(PortalFormMixin, forms.Form):
+    resolution = forms.ChoiceField(
+        label="Decision",
+        choices=[c for c in DuplicateFlag.Resolution.choices if c[0]],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        widget=forms.Textarea({"rows": 3}),
+        required=False,
+        help_text="Why: kept with the decision, shown if the pair comes back.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].widget.attrs["class"] = "form-check-input"
+
+
+class ConsultForm(PortalFormMixin, forms.Form):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(widget=forms.Textarea({"rows": 5}), required=False)
+    beneficiaries = forms.ModelMultipleChoiceField(
+        Country.objects.filter(is_beneficiary=True), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
+    intended_donor = forms.ModelChoiceField(Organisation.objects.all(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end comes before the start.")
+        return data
+
+
+class ImportForm(PortalFormMixin, forms.Form):
+    file = forms.FileField(help_text="CSV (UTF-8) or XLSX with a header row; see the columns below.")
+    dry_run = forms.BooleanField(label="Check only (import nothing)", required=False)

@@ -1,0 +1,232 @@
+"""Writes of the duplication report and of consultations. The engine (ipas/duplication.py) only reads."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from iisg_portal.audit import audited
+from iisg_portal.errors import PortalError
+from ipas import duplication as engine
+from ipas.models import Consultation, DuplicateFlag, DuplicationRun
+from partners.models import User
+
+
+def _user_or_none(actor: User | None) -> User | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def duplication_run_start(*, actor: User | None, trigger: str = "manual", enqueue: bool = True) -> DuplicationRun:
+    """Queue a full run, or return the one already queued or running (one run at a time)."""
+    active = DuplicationRun.objects.filter(status__in=DuplicationRun.ACTIVE).first()
+    if active is not None:
+        return active
+    try:
+        with transaction.atomic(), audited(actor, "duplication_run_start"):
+            run = DuplicationRun.objects.create(
+                trigger=trigger, requested_by=_user_or_none(actor), message="Waiting for a worker"
+            )
+            if enqueue:
+                from ipas.tasks import duplication_run_full
+
+                transaction.on_commit(lambda: duplication_run_full.delay(run.pk))
+    except IntegrityError:  # someone else started one in the same instant
+        return DuplicationRun.objects.filter(status__in=DuplicationRun.ACTIVE).first()
+    return run
+
+
+def _progress(run_id: int, percent: int, message: str) -> None:
+    # Outside any transaction: the report page polls this row while the run goes on.
+    DuplicationRun.objects.filter(pk=run_id, status=DuplicationRun.Status.RUNNING).update(
+        percent=max(1, min(99, percent)), message=message[:300]
+    )
+
+
+def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
+    """Run a queued full run to the end. Safe to call twice: only one caller claims the run.
+
+    A run left "running" by a worker that died is taken over once it is older than the task time limit.
+    """
+    now = timezone.now()
+    claimed = DuplicationRun.objects.filter(pk=run_id, status=DuplicationRun.Status.QUEUED).update(
+        status=DuplicationRun.Status.RUNNING, started_at=now, percent=1, message="Starting"
+    )
+    if not claimed:
+        stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+        claimed = DuplicationRun.objects.filter(
+            pk=run_id, status=DuplicationRun.Status.RUNNING, started_at__lt=stale_before
+        ).update(started_at=now, percent=1, message="Starting again")
+    if not claimed:
+        return None
+    try:
+        _progress(run_id, 2, "Reading activities")
+        corpus = engine.load_corpus()
+        pairs = engine.find_pairs(corpus, progress=lambda p, m: _progress(run_id, p, m))
+        _progress(run_id, 92, f"Saving {len(pairs):,} flags")
+        stats = duplicate_flags_sync(actor=None, pairs=pairs)
+        stats["activities"] = len(corpus)
+    except Exception as exc:
+        DuplicationRun.objects.filter(pk=run_id).update(
+            status=DuplicationRun.Status.FAILED, finished_at=timezone.now(), message=f"Failed: {exc}"[:300]
+        )
+        raise
+    message = f"{stats['open']:,} open flags ({stats['new']:,} new, {stats['reopened']:,} back after a change)"
+    DuplicationRun.objects.filter(pk=run_id).update(
+        status=DuplicationRun.Status.DONE, percent=100, finished_at=timezone.now(), message=message, stats=stats
+    )
+    return DuplicationRun.objects.get(pk=run_id)
+
+
+def duplication_check_activity(*, activity_id: int) -> dict:
+    """The incremental check after an activity is saved: its pairs, reconciled with the stored flags."""
+    pairs = engine.check_activity(activity_id)
+    return duplicate_flags_sync(actor=None, pairs=pairs, scope=[activity_id])
+
+
+def duplicate_flags_sync(*, actor: User | None, pairs: list[engine.Pair], scope: list[int] | None = None) -> dict:
+    """Make the stored flags match what the engine found.
+
+    `scope` None means a full run (every flag is in scope); otherwise only flags involving those activities.
+    New pairs become open flags; open flags still found are refreshed; flags no longer found leave the
+    report; a settled flag stays settled unless a material field of either activity changed since, and
+    then it opens again, showing what changed.
+    """
+    now = timezone.now()
+    found = {(p.a, p.b): p for p in pairs}
+    existing_qs = DuplicateFlag.objects.all()
+    if scope is not None:
+        existing_qs = existing_qs.involving(scope)
+    with transaction.atomic(), audited(actor, "duplicate_flags_sync"):
+        existing = {(f.activity_a_id, f.activity_b_id): f for f in existing_qs.select_for_update()}
+        settled_found = [key for key, f in existing.items() if f.resolution and key in found]
+        current = engine.material_fields({x for key in settled_found for x in key})
+        to_update, reopened = [], 0
+        for key, flag in existing.items():
+            pair = found.get(key)
+            if pair is None:
+                if flag.is_active:
+                    flag.is_active = False
+                    to_update.append(flag)
+                continue
+            if flag.resolution:
+                a, b = current.get(key[0]), current.get(key[1])
+                if a is None or b is None or engine.fingerprint(a, b) == flag.fingerprint:
+                    if not flag.is_active:
+                        flag.is_active = True
+                        to_update.append(flag)
+                    continue
+                flag.changes = engine.material_changes(flag.snapshot.get("a", {}), a, "A") + engine.material_changes(
+                    flag.snapshot.get("b", {}), b, "B"
+                )
+                flag.previous_resolution = flag.resolution
+                flag.resolution = DuplicateFlag.Resolution.OPEN
+                reopened += 1
+            if flag.is_active and not flag.changes and not flag.previous_resolution and _same(flag, pair):
+                continue  # an open flag found again unchanged: nothing to write
+            _apply(flag, pair)
+            flag.is_active = True
+            flag.last_detected_at = now
+            to_update.append(flag)
+        DuplicateFlag.objects.bulk_update(
+            to_update,
+            [
+                "is_active",
+                "resolution",
+                "previous_resolution",
+                "changes",
+                "score",
+                "kind",
+                "reasons",
+                "title_similarity",
+                "description_similarity",
+                "last_detected_at",
+            ],
+            batch_size=1000,
+        )
+        new = [key for key in found if key not in existing]
+        created = []
+        for key in new:
+            flag = DuplicateFlag(activity_a_id=key[0], activity_b_id=key[1], first_detected_at=now)
+            _apply(flag, found[key])
+            flag.last_detected_at = now
+            created.append(flag)
+        DuplicateFlag.objects.bulk_create(created, batch_size=2000, ignore_conflicts=True)
+    open_count = DuplicateFlag.objects.open().count() if scope is None else sum(1 for p in pairs)
+    return {"found": len(found), "new": len(created), "reopened": reopened, "open": open_count}
+
+
+def _same(flag: DuplicateFlag, pair: engine.Pair) -> bool:
+    return (
+        not flag.resolution
+        and abs(flag.score - pair.score) < 0.0005
+        and flag.kind == pair.kind
+        and flag.reasons == pair.reasons
+    )
+
+
+def _apply(flag: DuplicateFlag, pair: engine.Pair) -> None:
+    flag.score = round(pair.score, 4)
+    flag.kind = pair.kind
+    flag.reasons = pair.reasons
+    flag.title_similarity = round(pair.title_similarity, 4)
+    flag.description_similarity = round(pair.description_similarity, 4)
+
+
+def duplicate_flag_resolve(*, actor: User, flag: DuplicateFlag, resolution: str, note: str = "") -> DuplicateFlag:
+    """Settle a flag as duplicate, complementary or not related; it is not raised again unless one side
+    changes materially. The material fields are remembered to tell what changed if it comes back."""
+    if resolution not in {
+        DuplicateFlag.Resolution.DUPLICATE,
+        DuplicateFlag.Resolution.COMPLEMENTARY,
+        DuplicateFlag.Resolution.UNRELATED,
+    }:
+        raise PortalError("Choose duplicate, complementary or not related.", field="resolution")
+    with transaction.atomic(), audited(actor, "duplicate_flag_resolve"):
+        flag = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
+        fields = engine.material_fields([flag.activity_a_id, flag.activity_b_id])
+        a, b = fields[flag.activity_a_id], fields[flag.activity_b_id]
+        flag.resolution = resolution
+        flag.note = note.strip()
+        flag.resolved_by = actor
+        flag.resolved_at = timezone.now()
+        flag.snapshot = {"a": a, "b": b}
+        flag.fingerprint = engine.fingerprint(a, b)
+        flag.changes = []
+        flag.full_clean()
+        flag.save()
+    return flag
+
+
+def duplicate_flag_reopen(*, actor: User, flag: DuplicateFlag) -> DuplicateFlag:
+    """Undo a settlement (e.g. chosen by mistake); the decision stays in the audit history."""
+    with transaction.atomic(), audited(actor, "duplicate_flag_reopen"):
+        flag = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
+        if not flag.resolution:
+            raise PortalError("This flag is already open.")
+        flag.previous_resolution = flag.resolution
+        flag.resolution = DuplicateFlag.Resolution.OPEN
+        flag.changes = []
+        flag.save()
+    return flag
+
+
+def consultation_record(
+    *, actor: User, concept: engine.Concept, matches: list[engine.Match], objectives: list[tuple[int, float]]
+) -> Consultation:
+    """Keep who checked what and what the portal showed, so the Support Group sees what is being planned."""
+    with audited(actor, "consultation_record"):
+        return Consultation.objects.create(
+            user=actor,
+            title=concept.title[:300],
+            description=concept.description,
+            beneficiaries=sorted(concept.beneficiaries),
+            pillar_id=concept.pillar_id,
+            start=concept.start,
+            end=concept.end,
+            intended_donor_id=concept.donor_id,
+            results=[{"activity": m.activity_id, "score": round(m.score, 4), "reasons": m.reasons} for m in matches],
+            objectives=[{"objective": pk, "weight": w} for pk, w in objectives],
+        )

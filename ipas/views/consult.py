@@ -1,0 +1,47 @@
+"""Consult before planning: a concept checked against every activity the user may see."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from ipas import duplication as engine
+from ipas.duplication_selectors import CONSULT_PERM, RUN_PERM, consult
+from ipas.forms_duplication import ConsultForm
+from ipas.models import Consultation
+from ipas.services.duplication import consultation_record
+
+
+def concept_from(data: dict) -> engine.Concept:
+    return engine.Concept(
+        title=data["title"],
+        description=data.get("description") or "",
+        beneficiaries=[c.code for c in data.get("beneficiaries") or []],
+        pillar_id=data["pillar"].pk if data.get("pillar") else None,
+        start=data.get("start"),
+        end=data.get("end"),
+        donor_id=data["intended_donor"].pk if data.get("intended_donor") else None,
+    )
+
+
+def consult_view(request):
+    if not request.user.has_perm(CONSULT_PERM):
+        raise PermissionDenied
+    form = ConsultForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        concept = concept_from(form.cleaned_data)
+        matches, objectives = consult(request.user, concept)
+        consultation = consultation_record(
+            actor=request.user, concept=concept, matches=matches, objectives=[(pk, w) for pk, w, _label in objectives]
+        )
+        context.update(consultation=consultation, matches=matches, objectives=objectives)
+    return render(request, "ipas/consult.html", context)
+
+
+def consultation_list(request):
+    """What partners are planning: every consultation, for the Support Group."""
+    if not request.user.has_perm(RUN_PERM):
+        raise PermissionDenied
+    consultations = Consultation.objects.select_related("user", "pillar", "intended_donor")
+    page = Paginator(consultations, 25).get_page(request.GET.get("page"))
+    return render(request, "ipas/consult_log.html", {"page": page})

@@ -1,0 +1,175 @@
+"""The duplication engine on small hand-written cases, and how settled flags are remembered."""
+
+from datetime import date
+
+import pytest
+
+from ipas import duplication as engine
+from ipas.models import DuplicateFlag
+from ipas.services.duplication import duplicate_flag_resolve, duplicate_flags_sync, duplication_check_activity
+from tests.ipas.factories import ActivityFactory, FundingFactory
+from tests.partners.factories import OrganisationFactory
+
+ORIGINAL = (
+    "Regional training on financial investigations and asset recovery for prosecutors",
+    "The action brings together 40 prosecutors from the Prosecutor's Office for Organised Crime and the "
+    "Financial Intelligence Unit in Belgrade. Sessions cover parallel financial investigations, confiscation "
+    "of criminal assets and beneficial ownership registers. A handbook on asset tracing is drafted with the "
+    "Belgrade Police Directorate and published in Serbian.",
+)
+REWORDED = (
+    "Prosecutors: course on asset recovery and financial investigations (phase II)",
+    "Convenes 40 public prosecutors of the Prosecutor's Office for Organised Crime and the Financial "
+    "Intelligence Unit in Belgrade. The sessions address confiscation of criminal assets, parallel financial "
+    "investigatons and registers of beneficial ownership. A manual on asset tracing is prepared with the "
+    "Belgrade Police Directorate and published in Serbian. Local ownership is a guiding principle.",
+)
+UNRELATED = [
+    (
+        "Thermal cameras for the green border",
+        "Border police stations on the green border receive thermal imaging cameras, drones and patrol "
+        "vehicles; mountain passes and forests are covered by night patrols.",
+    ),
+    (
+        "Referral mechanisms for radicalised youth in municipalities",
+        "Municipal safety councils, social workers, psychologists and imams agree case management protocols "
+        "for young people at risk of radicalisation.",
+    ),
+    (
+        "Digital forensics laboratory for the cybercrime unit",
+        "Mobile phone extraction software, servers and training on electronic evidence and chain of custody "
+        "for the cybercrime unit.",
+    ),
+]
+
+
+def _activity(text, *, countries=("RS",), start=date(2025, 1, 1), end=date(2025, 12, 31), donor=None, **kwargs):
+    activity = ActivityFactory(
+        title=text[0], description=text[1], countries=list(countries), planned_start=start, planned_end=end, **kwargs
+    )
+    FundingFactory(activity=activity, donor=donor or OrganisationFactory(type="third_state_donor"))
+    return activity
+
+
+@pytest.fixture
+def eu():
+    return OrganisationFactory(name="EU DG NEAR", short_name="EU DG NEAR", type="eu_body")
+
+
+@pytest.fixture
+def austria():
+    return OrganisationFactory(name="Austria BMI", short_name="Austria BMI", type="third_state_donor")
+
+
+@pytest.fixture
+def background(countries):
+    return [_activity(text, countries=("RS", "ME")) for text in UNRELATED]
+
+
+def _pairs():
+    return {(p.a, p.b): p for p in engine.find_pairs(engine.load_corpus())}
+
+
+def test_reworded_duplicate_across_donors_is_found_with_reasons(background, eu, austria):
+    a = _activity(ORIGINAL, countries=("RS", "ME"), donor=eu)
+    b = _activity(REWORDED, countries=("RS",), start=date(2025, 3, 1), end=date(2026, 6, 30), donor=austria)
+    pairs = _pairs()
+    assert list(pairs) == [(a.pk, b.pk)]
+    pair = pairs[(a.pk, b.pk)]
+    assert pair.kind == "cross_donor"
+    assert 0.62 <= pair.score <= 1
+    assert "same beneficiary RS" in pair.reasons
+    assert "periods overlap 10 months" in pair.reasons
+    assert "donors EU DG NEAR and Austria BMI" in pair.reasons
+    assert pair.reasons[0].startswith("title ")
+
+
+def test_same_text_for_other_beneficiaries_or_another_period_is_not_flagged(background, eu, austria):
+    _activity(ORIGINAL, countries=("RS",), donor=eu)
+    _activity(ORIGINAL, countries=("AL", "XK"), donor=austria)  # same period, other beneficiaries
+    _activity(ORIGINAL, countries=("RS",), start=date(2019, 1, 1), end=date(2019, 12, 31), donor=austria)
+    assert _pairs() == {}
+
+
+def test_the_same_donor_twice_is_reported_as_a_double_entry(background, eu):
+    a = _activity(ORIGINAL, donor=eu)
+    b = _activity(REWORDED, donor=eu)
+    pair = _pairs()[(a.pk, b.pk)]
+    assert pair.kind == "double_entry"
+    assert "same donor EU DG NEAR: possible double entry" in pair.reasons
+
+
+def test_unrelated_activities_in_the_same_place_and_period_are_not_flagged(background):
+    assert _pairs() == {}
+
+
+def test_the_check_after_a_save_finds_the_pair_of_that_activity(background, eu, austria):
+    a = _activity(ORIGINAL, donor=eu)
+    b = _activity(REWORDED, donor=austria)
+    stats = duplication_check_activity(activity_id=b.pk)
+    assert stats["new"] == 1
+    flag = DuplicateFlag.objects.get()
+    assert (flag.activity_a_id, flag.activity_b_id) == (a.pk, b.pk)
+    assert flag.is_open
+    # Idempotent: checking again changes nothing.
+    assert duplication_check_activity(activity_id=b.pk)["new"] == 0
+    assert DuplicateFlag.objects.count() == 1
+
+
+def test_a_settled_flag_is_not_raised_again_until_a_material_change(background, eu, austria, support):
+    a = _activity(ORIGINAL, donor=eu)
+    b = _activity(REWORDED, donor=austria)
+    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    flag = DuplicateFlag.objects.get()
+    duplicate_flag_resolve(actor=support, flag=flag, resolution="complementary", note="Different modules.")
+
+    # A later run finds the pair again: it stays settled.
+    stats = duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    flag.refresh_from_db()
+    assert (flag.resolution, stats["reopened"], DuplicateFlag.objects.open().count()) == ("complementary", 0, 0)
+
+    # A change that is not material (case, spacing) does not reopen it either.
+    b.title = "  " + b.title.upper()
+    b.save()
+    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    flag.refresh_from_db()
+    assert flag.resolution == "complementary"
+
+    # One side's dates move: the pair comes back, showing what changed and the earlier decision.
+    b.planned_end = date(2026, 6, 30)
+    b.save()
+    stats = duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    flag.refresh_from_db()
+    assert stats["reopened"] == 1
+    assert flag.is_open
+    assert flag.previous_resolution == "complementary"
+    assert flag.changes == ["B: end date 2025-12-31 → 2026-06-30"]
+    assert flag.note == "Different modules."
+    assert a.pk == flag.activity_a_id
+
+
+def test_a_flag_that_no_longer_matches_leaves_the_report(background, eu, austria):
+    _activity(ORIGINAL, donor=eu)
+    b = _activity(REWORDED, donor=austria)
+    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    b.beneficiaries.set(["AL"])
+    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    flag = DuplicateFlag.objects.get()
+    assert not flag.is_active
+    assert not DuplicateFlag.objects.open().exists()
+
+
+def test_highlight_marks_the_words_both_texts_share():
+    runs = engine.highlight("Training of border police in Niš", "Border police course in Nis")
+    assert ("border police", True) in [(text.lower(), shared) for text, shared in runs]
+    assert ("Training of ", False) in runs
+
+
+def test_database_rules_keep_pairs_ordered_and_scores_in_range(background):
+    from django.db import IntegrityError, transaction
+
+    a, b = background[0], background[1]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DuplicateFlag.objects.create(activity_a=b, activity_b=a, score=0.7)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DuplicateFlag.objects.create(activity_a=a, activity_b=b, score=1.5)

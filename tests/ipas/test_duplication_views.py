@@ -1,0 +1,211 @@
+"""Who may use each duplication and consultation page, and who may not."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from ipas.models import Consultation, DuplicateFlag, DuplicationRun
+from ipas.services.duplication import duplicate_flag_resolve
+from tests.ipas.factories import ActivityFactory, FundingFactory
+
+
+@pytest.fixture
+def flag(partner_org, other_org, countries):
+    """A flag between an activity of the editor's organisation (UNDP) and one of IOM."""
+    a = ActivityFactory(title="Training on asset recovery", organisation=partner_org, countries=["RS"])
+    b = ActivityFactory(title="Course on asset recovery", organisation=other_org, countries=["RS"])
+    FundingFactory(activity=a)
+    FundingFactory(activity=b)
+    return DuplicateFlag.objects.create(activity_a=a, activity_b=b, score=0.81, reasons=["title 81% similar"])
+
+
+@pytest.fixture
+def strangers_flag(other_org, lead_org, countries):
+    """A flag between two activities of organisations the editor does not belong to."""
+    a = ActivityFactory(title="Border patrols", organisation=other_org, countries=["ME"])
+    b = ActivityFactory(title="Joint border patrols", organisation=lead_org, countries=["ME"])
+    return DuplicateFlag.objects.create(activity_a=a, activity_b=b, score=0.7, reasons=["title 70% similar"])
+
+
+STAFF_PAGES = [
+    ("ipas:duplication_report", {}),
+    ("ipas:duplication_export", {"fmt": "xlsx"}),
+    ("ipas:consultation_list", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), STAFF_PAGES)
+def test_staff_pages_send_anonymous_visitors_to_sign_in(client_for, name, kwargs, db):
+    response = client_for(None).get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "kwargs"), STAFF_PAGES)
+@pytest.mark.parametrize("persona", ["editor", "viewer", "lead", "secretariat", "observer"])
+def test_staff_pages_are_forbidden_to_everyone_but_support_group_staff(client_for, request, persona, name, kwargs):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(reverse(name, kwargs=kwargs)).status_code == 403
+
+
+def test_support_staff_see_the_report_strongest_first_with_filters(client_for, support, flag, strangers_flag, pillar):
+    response = client_for(support).get(reverse("ipas:duplication_report"))
+    assert response.status_code == 200
+    assert [f.pk for f in response.context["page"]] == [flag.pk, strangers_flag.pk]
+    response = client_for(support).get(reverse("ipas:duplication_report"), {"country": "ME"})
+    assert [f.pk for f in response.context["page"]] == [strangers_flag.pk]
+    response = client_for(support).get(reverse("ipas:duplication_report"), {"min_score": 75})
+    assert [f.pk for f in response.context["page"]] == [flag.pk]
+
+
+def test_the_report_lists_its_flags_in_a_fixed_number_of_queries(
+    client_for, support, flag, strangers_flag, django_assert_max_num_queries
+):
+    client = client_for(support)
+    client.get(reverse("ipas:duplication_report"))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("ipas:duplication_report"))
+
+
+def test_running_the_report_is_staff_only_and_one_at_a_time(
+    client_for, support, editor, django_capture_on_commit_callbacks, db
+):
+    assert client_for(editor).post(reverse("ipas:duplication_run")).status_code == 403
+    client = client_for(support)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("ipas:duplication_run"))
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the Celery job is queued after commit
+    run = DuplicationRun.objects.get()
+    assert (run.status, run.requested_by) == ("queued", support)
+    client.post(reverse("ipas:duplication_run"))
+    assert DuplicationRun.objects.count() == 1
+    response = client.get(reverse("ipas:duplication_progress", args=[run.pk]))
+    assert response.status_code == 200
+    assert client_for(editor).get(reverse("ipas:duplication_progress", args=[run.pk])).status_code == 403
+
+
+def test_run_anonymous_redirected(client_for, db):
+    response = client_for(None).post(reverse("ipas:duplication_run"))
+    assert response.status_code == 302
+
+
+def test_partners_see_flags_on_their_own_activities_only(client_for, editor, flag, strangers_flag):
+    client = client_for(editor)
+    response = client.get(reverse("ipas:duplication_mine"))
+    assert [f.pk for f in response.context["page"]] == [flag.pk]
+    assert client.get(reverse("ipas:duplicate_flag", args=[flag.pk])).status_code == 200
+    assert client.get(reverse("ipas:duplicate_flag", args=[strangers_flag.pk])).status_code == 404
+
+
+def test_a_partner_may_read_a_flag_on_its_activity_but_not_settle_it(client_for, editor, flag):
+    url = reverse("ipas:duplicate_flag_resolve", args=[flag.pk])
+    assert client_for(editor).post(url, {"resolution": "duplicate"}).status_code == 403
+    flag.refresh_from_db()
+    assert flag.is_open
+
+
+def test_settling_a_flag_of_another_organisation_is_not_found_for_partners(client_for, editor, strangers_flag):
+    url = reverse("ipas:duplicate_flag_resolve", args=[strangers_flag.pk])
+    assert client_for(editor).post(url, {"resolution": "duplicate"}).status_code == 404
+
+
+def test_support_staff_settle_a_flag_with_a_note(client_for, support, flag):
+    client = client_for(support)
+    page = client.get(reverse("ipas:duplicate_flag", args=[flag.pk]))
+    assert page.status_code == 200
+    assert b"<mark>" in page.content  # shared words highlighted
+    response = client.post(
+        reverse("ipas:duplicate_flag_resolve", args=[flag.pk]), {"resolution": "unrelated", "note": "Other topic."}
+    )
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert (flag.resolution, flag.note, flag.resolved_by) == ("unrelated", "Other topic.", support)
+    assert flag.snapshot["a"]["title"] == "Training on asset recovery"
+    # Audited: the decision is an event with its actor.
+    event = flag.events.order_by("pgh_id").last()
+    assert event.resolution == "unrelated"
+    assert event.pgh_context.metadata["action"] == "duplicate_flag_resolve"
+    # A missing decision is a form error, not a crash.
+    response = client.post(reverse("ipas:duplicate_flag_resolve", args=[flag.pk]), {"note": "x"})
+    assert response.status_code == 400
+
+
+def test_a_settled_flag_can_be_opened_again_by_staff(client_for, support, flag):
+    duplicate_flag_resolve(actor=support, flag=flag, resolution="duplicate")
+    client_for(support).post(reverse("ipas:duplicate_flag_reopen", args=[flag.pk]))
+    flag.refresh_from_db()
+    assert flag.is_open
+
+
+def test_export_xlsx_and_pdf(client_for, support, flag):
+    import io
+
+    from openpyxl import load_workbook
+
+    flag.activity_a.title = '=HYPERLINK("http://evil")'
+    flag.activity_a.save()
+    client = client_for(support)
+    response = client.get(reverse("ipas:duplication_export", kwargs={"fmt": "xlsx"}))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["D2"].value.startswith("'=")  # no formula injection
+    assert sheet["B2"].value == 81
+    response = client.get(reverse("ipas:duplication_export", kwargs={"fmt": "pdf"}))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+
+
+def test_consult_is_for_partners_with_the_consult_permission(client_for, observer, support, db):
+    assert client_for(None).get(reverse("ipas:consult")).status_code == 302
+    assert client_for(observer).get(reverse("ipas:consult")).status_code == 403
+    assert client_for(support).get(reverse("ipas:consult")).status_code == 403
+
+
+def test_consult_answers_with_visible_activities_and_records_the_consultation(
+    client_for, viewer, partner_org, other_org, objective, pillar, countries
+):
+    approved = ActivityFactory(
+        title="Regional training on financial investigations and asset recovery",
+        description="Prosecutors and the Financial Intelligence Unit trace criminal assets in Belgrade.",
+        organisation=other_org,
+        countries=["RS"],
+        objective=objective,
+    )
+    draft = ActivityFactory(
+        title="Regional training on financial investigations and asset recovery",
+        description="Prosecutors and the Financial Intelligence Unit trace criminal assets in Belgrade.",
+        organisation=other_org,
+        countries=["RS"],
+        approval_state="draft",
+    )
+    ActivityFactory(title="Thermal cameras for the green border", countries=["ME"])
+    response = client_for(viewer).post(
+        reverse("ipas:consult"),
+        {
+            "title": "Training on asset recovery and financial investigations",
+            "description": "Tracing criminal assets with prosecutors and the Financial Intelligence Unit.",
+            "beneficiaries": ["RS"],
+            "pillar": pillar.pk,
+            "start": "2025-03-01",
+            "end": "2025-10-31",
+        },
+    )
+    assert response.status_code == 200
+    shown = [match.activity_id for match in response.context["matches"]]
+    assert shown[0] == approved.pk
+    assert draft.pk not in shown  # another organisation's draft never shows
+    consultation = Consultation.objects.get()
+    assert consultation.user == viewer
+    assert consultation.results[0]["activity"] == approved.pk
+    assert consultation.beneficiaries == ["RS"]
+    assert consultation.start == date(2025, 3, 1)
+    assert [pk for pk, _w, _label in response.context["objectives"]][:1] == [objective.pk]
+
+
+def test_support_staff_read_the_consultation_log(client_for, support, viewer, db):
+    Consultation.objects.create(user=viewer, title="Cyber lab for Montenegro")
+    response = client_for(support).get(reverse("ipas:consultation_list"))
+    assert response.status_code == 200
+    assert b"Cyber lab for Montenegro" in response.content

@@ -1,0 +1,40 @@
+"""The duplication jobs through a real Celery worker on real Redis (eager mode would hide serialisation and
+transaction bugs)."""
+
+import pytest
+
+from ipas.models import DuplicateFlag, DuplicationRun
+from ipas.services.duplication import duplication_run_start
+from ipas.tasks import duplication_check_activity, duplication_run_full
+from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
+from tests.utils import wait_for
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_full_run_and_incremental_check_through_the_worker(celery_worker, countries, support):
+    for text in UNRELATED:
+        _activity(text, countries=("RS", "ME"))
+    a = _activity(ORIGINAL)
+    b = _activity(REWORDED)
+
+    run = duplication_run_start(actor=support)  # queued on commit (no transaction here: at once)
+    run = wait_for(
+        lambda: DuplicationRun.objects.filter(pk=run.pk, status__in=["done", "failed"]).first(),
+        timeout=60,
+        message="the duplication run to finish",
+    )
+    assert run.status == "done", run.message
+    assert run.percent == 100
+    assert run.stats["found"] == 1
+    flag = DuplicateFlag.objects.get()
+    assert (flag.activity_a_id, flag.activity_b_id) == (a.pk, b.pk)
+
+    # Safe to retry: the same run delivered again is skipped, and nothing changes.
+    duplication_run_full.delay(run.pk)
+    # The check after a save, as the activity services call it on commit.
+    DuplicateFlag.objects.all().delete()
+    duplication_check_activity.delay(b.pk)
+    wait_for(lambda: DuplicateFlag.objects.exists(), timeout=30, message="the incremental check")
+    assert DuplicateFlag.objects.get().activity_b_id == b.pk
+    assert DuplicationRun.objects.count() == 1
