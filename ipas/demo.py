@@ -316,6 +316,29 @@ AUDIENCES = [
     "for ministry analysts",
     "for first-line practitioners",
 ]
+OPENINGS = [
+    "Supports {pillar} iPA objective {objective} through {topic}.",
+    "Responds to gaps in {topic} identified in the latest threat assessment ({pillar} {objective}).",
+    "Builds national capacity in {topic}, in line with {pillar} objective {objective}.",
+    "Follows up the regional needs assessment on {topic}.",
+    "A beneficiary request for support in {topic} ({pillar} iPA, objective {objective}).",
+]
+METHODS = [
+    "{n} workshops bring together practitioners from {countries}.",
+    "Mentoring by seconded experts in {countries}, with {n} joint exercises.",
+    "A train-the-trainer course ({n} sessions) for institutions in {countries}.",
+    "Study visits to EU member states and {n} national follow-up meetings in {countries}.",
+    "Equipment, standard operating procedures and {n} on-the-job coaching missions in {countries}.",
+    "An e-learning module complemented by {n} classroom days for staff from {countries}.",
+]
+RESULTS = [
+    "Expected result: procedures adopted and staff certified.",
+    "Results feed the M&E indicators of the pillar.",
+    "A handbook and a regional network of contact points remain after the activity.",
+    "Sustainability through integration into the national training curricula.",
+    "Progress is reported to the Lead Partner twice a year.",
+    "",
+]
 IMPLEMENTERS = [
     "DCAF Ljubljana",
     "PCC SEE Secretariat",
@@ -358,8 +381,8 @@ DEMO_USERS = [
     (
         "support@iisg.demo",
         "Support Group Officer",
-        "DCAF Ljubljana",
-        Membership.Role.VIEWER,
+        None,  # staff, not a member of a Lead Partner: the demo keeps the two roles apart
+        None,
         roles.SUPPORT_GROUP_STAFF,
         False,
     ),
@@ -583,11 +606,14 @@ def _activity_rows(i: int, structure: dict):
     )[0]
     implementer = organisations[rng.choice(IMPLEMENTERS)]
     budget = Decimal(rng.randrange(50, 3000) * 1000)
-    description = (
-        f"The activity supports the {pillar_code} iPA objective {objective_code} through {topic}. "
-        f"It brings together practitioners from {', '.join(sorted(countries))} and builds on earlier regional work. "
-        f"Planned outputs: a needs assessment, {rng.randint(2, 12)} training sessions and a follow-up review."
-    )
+    # Varied wording, so that only activities that really are alike read alike.
+    description = " ".join(
+        [
+            rng.choice(OPENINGS).format(topic=topic, pillar=pillar_code, objective=objective_code),
+            rng.choice(METHODS).format(n=rng.randint(2, 12), countries=", ".join(sorted(countries))),
+            rng.choice(RESULTS),
+        ]
+    ).strip()
     submitted = datetime.combine(start - timedelta(days=rng.randrange(20, 120)), time(10), tzinfo=UTC)
     activity = Activity(
         review_round=0 if approval == Activity.ApprovalState.DRAFT else 1,
