@@ -615,6 +615,9 @@ def _activity_rows(i: int, structure: dict):
         ]
     ).strip()
     submitted = datetime.combine(start - timedelta(days=rng.randrange(20, 120)), time(10), tzinfo=UTC)
+    if approval == Activity.ApprovalState.SUBMITTED:
+        # Entries still waiting were submitted lately, some beyond the 14 days of the reminder digest.
+        submitted = datetime(2026, 10, 10, 10, tzinfo=UTC) + timedelta(days=rng.randrange(0, 40))
     activity = Activity(
         review_round=0 if approval == Activity.ApprovalState.DRAFT else 1,
         approved_at=submitted + timedelta(days=7) if approval == Activity.ApprovalState.APPROVED else None,
