@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ipas.views import consult, duplication
+from ipas.views import consult, duplication, imports
 
 urlpatterns: list = [
     path("duplication/", duplication.duplication_report, name="duplication_report"),
@@ -15,4 +15,5 @@ urlpatterns: list = [
     path("duplication/mine/", duplication.my_flags, name="duplication_mine"),
     path("consult/", consult.consult_view, name="consult"),
     path("consult/log/", consult.consultation_list, name="consultation_list"),
+    path("import/", imports.import_upload, name="activity_import"),
 ]

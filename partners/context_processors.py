@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Review queue", "ipas:review_queue", "lead_partner"),
     ("Consult", "ipas:consult", "ipas.consult_activities"),
     ("Duplication", "ipas:duplication_report", "ipas.run_duplication_report"),
+    ("Import", "ipas:activity_import", "ipas.import_activities"),
     ("Our flags", "ipas:duplication_mine", "ipas.add_activity"),
     ("Meetings", "board:meeting_list", "meeting_reader"),
     ("Pillars", "pillars:pillar_list", "pillars.view_pillar"),

@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ipas.view_activity",
         "ipas.view_all_activities",
         "ipas.run_duplication_report",
+        "ipas.import_activities",
         "board.view_meeting",
         "board.build_meeting_pack",
         "board.download_meeting_pack",

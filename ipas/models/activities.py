@@ -69,6 +69,7 @@ class Activity(models.Model):
             ("view_all_activities", "Can see every activity, drafts of all organisations included"),
             ("consult_activities", "Can check a planned concept against existing activities"),
             ("run_duplication_report", "Can run and settle duplication reports"),
+            ("import_activities", "Can import activities from donors' lists"),
         ]
         constraints = [
             models.CheckConstraint(

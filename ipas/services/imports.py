@@ -1,0 +1,181 @@
+"""Importing donors' lists of activities. The file is read and checked by ipas/imports.py; this writes.
+
+All or nothing: a file with any bad row imports nothing. The rows are checked again inside the
+transaction that writes them, so what is written always matches the database at that moment, not the
+moment of the preview.
+
+Imported entries are published (approval state "approved") straight away. They come from the donors' own
+portfolios and are brought in by Support Group staff, who hold the right to do so; sending hundreds of
+rows through every pillar's review queue would keep the lists out of the duplication report and the
+consultation before planning, which is what they are imported for. Every write is audited as
+"activity_import" with the file name, so an imported entry can be told from one a partner logged.
+Pending changes or reviews of an entry the import overwrites are set aside (the list is the source).
+
+New entries are written in bulk (5,000 rows take about 15 s); changed entries go one by one through
+`_apply_snapshot`, like every other save of an entry (about 50 ms each). Unchanged rows are not written.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from iisg_portal.audit import audited
+from iisg_portal.errors import PortalError
+from ipas.imports import FUNDING_STATUS, ImportPlan, Table, import_plan, imported_snapshot
+from ipas.models import Activity, ActivityObjective, ActivityRevision, Funding
+from ipas.services.activities import (
+    OPEN_REVISION_STATES,
+    _apply_snapshot,
+    _supersede_pending_reviews,
+    activity_snapshot,
+)
+from partners.models import Organisation, User
+from partners.services import organisation_create
+
+# Above this many changed entries one full duplication run is cheaper than one check per entry.
+INCREMENTAL_CHECK_LIMIT = 100
+# One import at a time: two imports of the same list must not both create its entries.
+_IMPORT_LOCK = 0x1155_0001
+
+
+def activities_import(
+    *, actor: User | None, table: Table, owner: Organisation | None = None, filename: str = "", dry_run: bool = False
+) -> ImportPlan:
+    """Import the rows of `table`, or nothing if any row is bad (the returned plan lists every error).
+
+    `owner` is the organisation whose list it is; None makes each row's implementing organisation the owner.
+    With `dry_run` the plan is made and nothing is written.
+    """
+    if dry_run:
+        return import_plan(table, owner=owner, filename=filename)
+    changed: list[int] = []
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+        plan = import_plan(table, owner=owner, filename=filename)
+        if not plan.ok:
+            return plan
+        organisations = plan.organisations
+        for new in plan.new_organisations:
+            created = organisation_create(
+                actor=actor,
+                name=new.name,
+                type=new.type,
+                participation=Organisation.Participation.AD_HOC,
+                needs_review=True,
+            )
+            organisations.add_created(created)
+        now = timezone.now()
+        with audited(actor, "activity_import"), pghistory.context(import_file=filename[:200]):
+            try:
+                changed.extend(_create_rows([r for r in plan.rows if r.action == "create"], plan, actor=actor, now=now))
+            except IntegrityError as exc:  # checked in the plan; the constraints are the last word
+                raise PortalError(f"The import was refused by the database: {exc}. Nothing was imported.") from exc
+            for row in plan.rows:
+                if row.action != "update":
+                    continue
+                try:
+                    _update_row(row, plan, now=now)
+                except (PortalError, ValidationError) as exc:
+                    message = exc.message if isinstance(exc, PortalError) else "; ".join(exc.messages)
+                    raise PortalError(f"Row {row.row}: {message} Nothing was imported.") from exc
+                changed.append(row.activity_id)
+    _check_for_duplicates(changed, actor=actor)
+    return plan
+
+
+def _create_rows(rows: list, plan: ImportPlan, *, actor: User | None, now) -> list[int]:
+    """New entries, written in bulk: every row was checked by the plan, and the database constraints hold."""
+    organisations = plan.organisations
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    activities = []
+    for row in rows:
+        owner_id = plan.owner.pk if plan.owner is not None else organisations.id_of(row.owner)
+        activities.append(
+            Activity(
+                organisation_id=owner_id,
+                external_id=row.external_id,
+                created_by=created_by,
+                approval_state=Activity.ApprovalState.APPROVED,
+                approved_at=now,
+                title=row.title,
+                description=row.description,
+                implementing_organisation_id=organisations.id_of(row.implementing_organisation),
+                planned_start=row.start,
+                planned_end=row.end,
+                status=row.status,
+                budget_eur=row.budget_eur,
+            )
+        )
+    Activity.objects.bulk_create(activities, batch_size=500)
+    ActivityObjective.objects.bulk_create(
+        [
+            ActivityObjective(activity=activity, objective_id=objective_id, is_primary=position == 0)
+            for activity, row in zip(activities, rows, strict=True)
+            for position, objective_id in enumerate(row.objectives)
+        ],
+        batch_size=2000,
+    )
+    Beneficiary = Activity.beneficiaries.through
+    Beneficiary.objects.bulk_create(
+        [
+            Beneficiary(activity_id=activity.pk, country_id=code)
+            for activity, row in zip(activities, rows, strict=True)
+            for code in row.beneficiaries
+        ],
+        batch_size=2000,
+    )
+    Funding.objects.bulk_create(
+        [
+            Funding(
+                activity=activity,
+                donor_id=organisations.id_of(donor),
+                amount=amount,
+                currency="EUR",
+                amount_eur=amount,
+                status=FUNDING_STATUS,
+            )
+            for activity, row in zip(activities, rows, strict=True)
+            for donor, amount in row.fundings
+        ],
+        batch_size=2000,
+    )
+    for activity, row in zip(activities, rows, strict=True):
+        row.activity_id = activity.pk
+    return [activity.pk for activity in activities]
+
+
+def _update_row(row, plan: ImportPlan, *, now) -> Activity:
+    """An existing entry takes the row's values, through the same code as every other save of an entry."""
+    activity = (
+        Activity.objects.select_for_update()
+        .prefetch_related("objective_links__objective__ipa", "beneficiaries", "themes", "fundings")
+        .get(pk=row.activity_id)
+    )
+    data = imported_snapshot(row, plan.organisations, before=activity_snapshot(activity), activity=activity)
+    _supersede_pending_reviews(activity)
+    activity.revisions.filter(state__in=OPEN_REVISION_STATES).update(state=ActivityRevision.State.DISCARDED)
+    if activity.approval_state != Activity.ApprovalState.APPROVED:
+        activity.approval_state = Activity.ApprovalState.APPROVED
+        activity.approved_at = now
+    activity.version += 1
+    _apply_snapshot(activity, data)
+    return activity
+
+
+def _check_for_duplicates(activity_ids: list[int], *, actor: User | None) -> None:
+    """Imported entries are checked for duplicates like any saved entry, after commit."""
+    if not activity_ids:
+        return
+    if len(activity_ids) <= INCREMENTAL_CHECK_LIMIT:
+        from ipas.tasks import duplication_check_activity
+
+        for pk in activity_ids:
+            transaction.on_commit(lambda pk=pk: duplication_check_activity.delay(pk), robust=True)
+    else:
+        from ipas.services.duplication import duplication_run_start
+
+        transaction.on_commit(lambda: duplication_run_start(actor=actor), robust=True)

@@ -1,0 +1,122 @@
+"""The upload page of the bulk import: who may use it, and upload → preview → confirm."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from ipas.models import Activity
+from ipas.views.imports import SESSION_KEY
+from partners.models import Organisation
+from tests.ipas.test_imports import GOOD_ROWS, csv_bytes, xlsx_bytes
+
+URL = reverse("ipas:activity_import")
+
+
+@pytest.fixture
+def world(objective, other_objective, partner_org, donor, other_donor, countries):
+    return objective
+
+
+def upload(client, content: bytes, name: str = "donor.csv", **extra):
+    return client.post(URL, {"step": "upload", "file": SimpleUploadedFile(name, content), **extra})
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client_for, db):
+    for response in (client_for(None).get(URL), client_for(None).post(URL, {"step": "confirm", "token": "x"})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["editor", "viewer", "lead", "observer", "secretariat"])
+def test_everyone_but_support_group_staff_is_forbidden(client_for, request, persona, world):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(URL).status_code == 403
+    assert upload(client, csv_bytes(*GOOD_ROWS)).status_code == 403
+    assert client.post(URL, {"step": "confirm", "token": "x"}).status_code == 403
+    assert not Activity.objects.exists()
+
+
+def test_support_staff_see_the_page_in_the_navigation(client_for, support):
+    response = client_for(support).get(URL)
+    assert response.status_code == 200
+    assert any(item["label"] == "Import" and item["active"] for item in response.context["nav_items"])
+
+
+def test_support_staff_preview_then_confirm_a_csv(client_for, support, world):
+    client = client_for(support)
+    response = upload(client, csv_bytes(*GOOD_ROWS))
+    assert response.status_code == 200
+    plan = response.context["plan"]
+    assert (plan.creates, plan.updates, [n.name for n in plan.new_organisations]) == (2, 0, ["Balkan Forensic Network"])
+    html = response.content.decode()
+    assert "Border police training on firearms trafficking" in html and "Balkan Forensic Network" in html
+    assert "Import 2 activities" in html
+    assert not Activity.objects.exists()  # a preview writes nothing
+    assert not Organisation.objects.filter(name="Balkan Forensic Network").exists()
+
+    token = response.context["confirm_form"].initial["token"]
+    response = client.post(URL, {"step": "confirm", "token": token}, follow=True)
+    assert response.redirect_chain[-1][0] == URL
+    assert (
+        "donor.csv imported: 2 created, 0 updated, 0 unchanged; 1 organisation(s) created" in response.content.decode()
+    )
+    assert Activity.objects.filter(created_by=support).count() == 2
+    assert Organisation.objects.get(name="Balkan Forensic Network").needs_review
+    assert SESSION_KEY not in client.session
+
+    # The same confirmation again finds nothing to import: no duplicate entries.
+    response = client.post(URL, {"step": "confirm", "token": token}, follow=True)
+    assert "no longer current" in response.content.decode()
+    assert Activity.objects.count() == 2
+
+
+def test_an_xlsx_owned_by_the_chosen_organisation_is_imported(client_for, support, world, other_donor):
+    client = client_for(support)
+    content = xlsx_bytes(
+        [["X-1", "Cyber forensics", "", "UNDP", "AT BMI=10", "AL", "WBCTi", "2026-05-01", "2026-06-30", "", ""]]
+    )
+    response = upload(client, content, "list.xlsx", organisation=other_donor.pk)
+    assert response.status_code == 200, response.context["plan"].errors
+    client.post(URL, {"step": "confirm", "token": response.context["confirm_form"].initial["token"]})
+    assert Activity.objects.get(external_id="X-1").organisation == other_donor
+
+
+def test_a_file_with_bad_rows_shows_every_error_and_cannot_be_confirmed(client_for, support, world):
+    client = client_for(support)
+    rows = [
+        GOOD_ROWS[0],
+        "B-3,,,UNDP,,RS,WBCTi,2026-01-01,2026-02-01,,",
+        "B-4,T,,UNDP,,ZZ,WBCTi,2026-13-01,2026-02-01,,",
+    ]
+    response = upload(client, csv_bytes(*rows))
+    assert response.status_code == 400
+    assert "confirm_form" not in response.context
+    html = response.content.decode()
+    assert "2 rows have errors: nothing was imported." in html
+    assert "title is empty" in html and "beneficiary “ZZ” is not a known country code" in html
+    assert "start_date “2026-13-01” is not a real date" in html
+    assert [row for row, _ in response.context["plan"].errors_by_row] == [3, 4]
+    assert SESSION_KEY not in client.session
+    assert not Activity.objects.exists()
+
+
+def test_a_file_that_is_neither_csv_nor_xlsx_is_rejected(client_for, support, world):
+    response = upload(client_for(support), b"%PDF-1.7\x00", "donor.pdf")
+    assert response.status_code == 400
+    assert "Only CSV (.csv) and Excel workbook (.xlsx) files can be imported." in response.content.decode()
+
+
+def test_cancel_forgets_the_preview(client_for, support, world):
+    client = client_for(support)
+    token = upload(client, csv_bytes(*GOOD_ROWS)).context["confirm_form"].initial["token"]
+    client.post(URL, {"step": "cancel"})
+    assert SESSION_KEY not in client.session
+    client.post(URL, {"step": "confirm", "token": token})
+    assert not Activity.objects.exists()
+
+
+def test_a_token_from_another_preview_is_refused(client_for, support, world):
+    client = client_for(support)
+    upload(client, csv_bytes(*GOOD_ROWS))
+    client.post(URL, {"step": "confirm", "token": "forged"})
+    assert not Activity.objects.exists()
