@@ -518,7 +518,8 @@ def build_structure() -> dict:
                         )
                     FundingNeed.objects.create(
                         objective=objective,
-                        amount_eur=Decimal(1_500_000 if parent else 500_000),
+                        # Sized like the demo portfolio (about 300 activities), so that gaps show where money is short.
+                        amount_eur=Decimal(30_000_000 if parent else 6_000_000),
                         period_start=IPA_START,
                         period_end=IPA_END,
                     )
