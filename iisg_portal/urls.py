@@ -13,6 +13,7 @@ urlpatterns = [
     path("pillars/", include("pillars.urls")),
     path("activities/", include("ipas.urls")),
     path("board/", include("board.urls")),
+    path("api/", include("ipas.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

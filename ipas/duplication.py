@@ -22,6 +22,7 @@ How the full run avoids comparing 5 billion pairs:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -913,33 +914,51 @@ class ConsultIndex:
         corpus.titles, corpus.descriptions = [], []
         return cls(corpus, title_m, desc_m, space, version)
 
-    def _cosines(self, query: sp.csr_matrix, matrix_t: sp.csr_matrix) -> np.ndarray:
-        if not query.nnz:
+    def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, weights) of one text in the index's feature space: what `vectorize` gives for one row,
+        without building a sparse matrix of a million columns for it."""
+        _doc, ids, _bi_rows, bi_cols = _field_terms(VOCABULARY, [text])
+        cols = np.concatenate([ids[ids < self.space.n_stems] + BIGRAM_BUCKETS, bi_cols])
+        if not len(cols):
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        cols, counts = np.unique(cols, return_counts=True)
+        weights = (np.log(counts.astype(np.float32)) + np.float32(1.0)) * self.space.idf[cols]
+        weights /= np.sqrt(np.add.reduce(weights**2))
+        return cols, weights
+
+    def _cosines(self, query: tuple[np.ndarray, np.ndarray], matrix_t: sp.csr_matrix) -> np.ndarray:
+        cols, weights = query
+        if not len(cols):
             return np.zeros(matrix_t.shape[1], np.float32)
-        return np.asarray(matrix_t[query.indices].T @ query.data).ravel()
+        return np.asarray(matrix_t[cols].T @ weights).ravel()
 
     def candidates(self, concept: Concept, limit: int = CONSULT_CANDIDATES) -> list[tuple[int, float, float]]:
         """(activity id, title cosine, description cosine) of the closest activities, best first."""
-        q_title, q_desc, _ = vectorize(VOCABULARY, [concept.title], [concept.description], self.space)
+        q_title = self.query_vector(concept.title)
+        q_desc = self.query_vector(concept.description)
         cos_t = self._cosines(q_title, self.title_t)
-        if q_desc.nnz:
+        # The rank is computed in place on float32 arrays: a query touches every activity, so each
+        # temporary array costs.
+        if len(q_desc[0]):
             cos_d = self._cosines(q_desc, self.desc_t)
-            rank = 0.5 * cos_d + 0.5 * cos_t
+            rank = np.add(cos_d, cos_t, dtype=np.float32)
+            rank *= np.float32(0.5)
         else:
             cos_d = self._cosines(q_title, self.desc_t)
-            rank = 0.7 * cos_t + 0.3 * cos_d
+            rank = cos_t * np.float32(0.7)
+            rank += cos_d * np.float32(0.3)
         corpus = self.corpus
         mask = corpus.mask_of(concept.beneficiaries)
         if mask:
-            rank = rank * np.where((corpus.countries & mask) != 0, 1.0, 0.8)
+            np.multiply(rank, np.float32(0.8), out=rank, where=(corpus.countries & mask) == 0)
         if concept.start and concept.end:
             s, e = concept.start.toordinal(), concept.end.toordinal()
-            rank = rank * np.where((corpus.starts <= e) & (corpus.ends >= s), 1.0, 0.85)
+            np.multiply(rank, np.float32(0.85), out=rank, where=(corpus.starts > e) | (corpus.ends < s))
         limit = min(limit, len(rank))
         if not limit:
             return []
-        top = np.argpartition(-rank, limit - 1)[:limit]
-        top = top[np.argsort(-rank[top])]
+        top = np.argpartition(rank, len(rank) - limit)[len(rank) - limit :]
+        top = top[np.argsort(-rank[top], kind="stable")]
         return [(int(corpus.ids[k]), float(cos_t[k]), float(cos_d[k])) for k in top.tolist() if rank[k] > 0.05]
 
     def facts(self, activity_id: int) -> dict:
@@ -958,21 +977,27 @@ _INDEX: ConsultIndex | None = None
 _INDEX_LOCK = threading.Lock()
 
 
+def _version_tables() -> list[str]:
+    from ipas.models import Activity, ActivityObjective, Funding
+
+    return [_event_table(Activity), _event_table(Funding), _event_table(ActivityObjective)]
+
+
+def version_expressions() -> list[str]:
+    """SQL scalar expressions whose values form the data version: the last audit event id of an activity,
+    its funding and its objectives. A consultation reads them in the same statement as the activities it
+    shows (no extra round trip), and compares them with its index's version."""
+    return [f'(SELECT max(pgh_id) FROM "{name}")' for name in _version_tables()]  # noqa: S608 - our tables
+
+
 def data_version() -> tuple:
     """Changes whenever an activity, its funding or its objectives change: the last audit event ids."""
     from django.db import connection
 
-    from ipas.models import Activity, ActivityObjective, Funding
-
-    names = [
-        _event_table(Activity),
-        _event_table(Funding),
-        _event_table(ActivityObjective),
-    ]
-    sql = " UNION ALL ".join(f'(SELECT max(pgh_id) FROM "{name}")' for name in names)  # noqa: S608 - our tables
+    sql = "SELECT " + ", ".join(version_expressions())
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return tuple(row[0] for row in cursor.fetchall())
+        return tuple(cursor.fetchone())
 
 
 def _event_table(model) -> str:
@@ -981,10 +1006,12 @@ def _event_table(model) -> str:
     return apps.get_model(model._meta.app_label, f"{model.__name__}Event")._meta.db_table
 
 
-def consult_index() -> ConsultIndex:
-    """The current index, rebuilt (once, under a lock) when the data version moved."""
+def consult_index(version: tuple | None = None) -> ConsultIndex:
+    """The index of `version` (read from the database when not given), rebuilt once, under a lock, when
+    the version moved; the lock holder rebuilds and the others wait for its index."""
     global _INDEX
-    version = data_version()
+    if version is None:
+        version = data_version()
     index = _INDEX
     if index is not None and index.version == version:
         return index
@@ -992,6 +1019,14 @@ def consult_index() -> ConsultIndex:
         if _INDEX is None or _INDEX.version != version:
             _INDEX = ConsultIndex.build(version)
         return _INDEX
+
+
+def cached_consult_index() -> ConsultIndex:
+    """The index this process holds, whatever its version (built when there is none yet): the caller checks
+    `index.version` against the data it reads (see `version_expressions`) and asks `consult_index` again
+    when they differ."""
+    index = _INDEX
+    return index if index is not None else consult_index()
 
 
 def score_concept(concept: Concept, activity: dict, cos_title: float, cos_desc: float, names: dict[int, str]) -> Match:
@@ -1042,6 +1077,12 @@ def score_concept(concept: Concept, activity: dict, cos_title: float, cos_desc: 
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _stems_of(text: str) -> str:
+    """An objective title as stems (objective titles are few and asked for on every consultation)."""
+    return " ".join(VOCABULARY.words(text))
+
+
 def suggest_objectives(
     concept: Concept, matches: list[Match], objective_texts: dict[int, str], links: dict
 ) -> list[tuple[int, float]]:
@@ -1055,7 +1096,7 @@ def suggest_objectives(
             votes[objective_id] = votes.get(objective_id, 0.0) + match.score
     words = " ".join(VOCABULARY.words(f"{concept.title} {concept.description}"))
     for objective_id, text in objective_texts.items():
-        similarity = fuzz.token_set_ratio(words, " ".join(VOCABULARY.words(text))) / 100.0
+        similarity = fuzz.token_set_ratio(words, _stems_of(text)) / 100.0
         if similarity >= 0.5:
             votes[objective_id] = votes.get(objective_id, 0.0) + similarity
     ranked = sorted(votes.items(), key=lambda kv: -kv[1])[:5]

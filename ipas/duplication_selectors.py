@@ -7,13 +7,17 @@ import time
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 
 from ipas import duplication as engine
 from ipas.models import Activity, DuplicateFlag, Objective
 from ipas.selectors import activities_visible_to
-from partners.models import Organisation, User
+from partners.models import Country, Organisation, User
 from partners.selectors import organisations_of
+from pillars.models import Pillar
 
 RUN_PERM = "ipas.run_duplication_report"
 CONSULT_PERM = "ipas.consult_activities"
@@ -101,23 +105,34 @@ def consult(user: User, concept: engine.Concept, *, limit: int = 10) -> tuple[li
     Returns (matches, objectives); each match carries `activity`, a dict of what the page shows, and each
     objective is (id, weight, label).
     """
-    index = engine.consult_index()
-    candidates = index.candidates(concept)
-    cosines = {pk: (t, d) for pk, t, d in candidates}
-    rows = list(
-        activities_visible_to(user)
-        .filter(pk__in=list(cosines))
-        .values(
-            "id",
-            "title",
-            "description",
-            "planned_start",
-            "planned_end",
-            "status",
-            "organisation__short_name",
-            "organisation__name",
+    visible = activities_visible_to(user)
+    index = engine.cached_consult_index()
+    # Constant SQL of the engine (table names), no user input.
+    versions = {f"_v{k}": RawSQL(sql, ()) for k, sql in enumerate(engine.version_expressions())}  # noqa: S611
+    for attempt in range(3):
+        candidates = index.candidates(concept)
+        cosines = {pk: (t, d) for pk, t, d in candidates}
+        # The rows shown and the data version, read in one statement: the index is current if the version
+        # it was built at is the one these rows come from; otherwise it is rebuilt and the search redone.
+        rows = list(
+            visible.filter(pk__in=list(cosines))
+            .annotate(**versions)
+            .values(
+                "id",
+                "title",
+                "description",
+                "planned_start",
+                "planned_end",
+                "status",
+                "organisation__short_name",
+                "organisation__name",
+                *versions,
+            )
         )
-    )
+        version = tuple(rows[0][k] for k in versions) if rows else engine.data_version()
+        if version == index.version or attempt == 2:  # (data changing under us: answer with what was read)
+            break
+        index = engine.consult_index(version)
     facts = {row["id"]: index.facts(row["id"]) for row in rows}
     names = _labels({d for f in facts.values() for d in f["donors"]} | ({concept.donor_id} - {None}))
     texts = engine.VOCABULARY.normalized(
@@ -176,6 +191,14 @@ def _cached(key: str, build, needed=()):
 _REFERENCE: dict[str, tuple[float, object]] = {}
 
 
+@receiver([post_save, post_delete], sender=Country, dispatch_uid="duplication_reference_countries")
+@receiver([post_save, post_delete], sender=Pillar, dispatch_uid="duplication_reference_pillars")
+@receiver([post_save, post_delete], sender=Organisation, dispatch_uid="duplication_reference_organisations")
+def _reference_changed(sender, **kwargs):
+    """A change made in this process is seen at once (other processes see it within _CACHE_SECONDS)."""
+    _REFERENCE.clear()
+
+
 def _labels(needed=()) -> dict[int, str]:
     return _cached(
         "labels",
@@ -196,6 +219,25 @@ def _objectives(needed=()) -> dict[int, tuple[str, str, int]]:
         },
         needed,
     )
+
+
+def beneficiary_codes(needed=()) -> frozenset[str]:
+    """ISO codes of the beneficiary countries (a concept may name only these)."""
+    return _cached(
+        "beneficiaries",
+        lambda: frozenset(Country.objects.filter(is_beneficiary=True).values_list("code", flat=True)),
+        needed,
+    )
+
+
+def pillar_ids_by_code(needed=()) -> dict[str, int]:
+    """Pillar code -> id."""
+    return _cached("pillars", lambda: dict(Pillar.objects.values_list("code", "pk")), needed)
+
+
+def organisation_label_map(needed=()) -> dict[int, str]:
+    """Organisation id -> short label, for every organisation (an intended donor may be any of them)."""
+    return _labels(needed)
 
 
 def organisation_names(ids) -> dict[int, str]:

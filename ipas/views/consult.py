@@ -5,10 +5,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from ipas import duplication as engine
-from ipas.duplication_selectors import CONSULT_PERM, RUN_PERM, consult
+from ipas.duplication_selectors import CONSULT_PERM, RUN_PERM
 from ipas.forms_duplication import ConsultForm
 from ipas.models import Consultation
-from ipas.services.duplication import consultation_record
+from ipas.services.duplication import consultation_make
 
 
 def concept_from(data: dict) -> engine.Concept:
@@ -29,12 +29,8 @@ def consult_view(request):
     form = ConsultForm(request.POST or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        concept = concept_from(form.cleaned_data)
-        matches, objectives = consult(request.user, concept)
-        consultation = consultation_record(
-            actor=request.user, concept=concept, matches=matches, objectives=[(pk, w) for pk, w, _label in objectives]
-        )
-        context.update(consultation=consultation, matches=matches, objectives=objectives)
+        answer = consultation_make(actor=request.user, concept=concept_from(form.cleaned_data))
+        context.update(consultation=answer.consultation, matches=answer.matches, objectives=answer.objectives)
     return render(request, "ipas/consult.html", context)
 
 

@@ -36,3 +36,12 @@ def test_a_global_permission_does_not_make_anyone_a_lead_partner(support, pillar
     assert support.has_perm("ipas.view_all_activities")
     assert list(pillars_led_by(support)) == []
     assert not support.has_perm("pillars.review_entries", pillar)
+
+
+def test_led_pillar_ids_agree_with_guardian(lead, other_lead, support, pillar, other_pillar):
+    from pillars.selectors import led_pillar_ids
+
+    for user in (lead, other_lead, support):
+        fresh = type(user).objects.get(pk=user.pk)
+        assert led_pillar_ids(fresh) == set(pillars_led_by(fresh).values_list("pk", flat=True))
+    assert led_pillar_ids(type(lead).objects.get(pk=lead.pk)) == {pillar.pk}

@@ -670,6 +670,12 @@ class Command(BaseCommand):
         parser.add_argument("--consultations", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=20170908)
         parser.add_argument(
+            "--consult-via",
+            choices=["api", "page"],
+            default="api",
+            help="Consult through the API endpoint (JSON, the default) or the HTML page (form post).",
+        )
+        parser.add_argument(
             "--allow-wipe",
             action="store_true",
             help="Wipe activities even when the database name does not contain 'bench'.",
@@ -709,7 +715,9 @@ class Command(BaseCommand):
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         }
         with override_settings(STORAGES=storages):
-            timings = run_consultations(world, ids, options["consultations"], options["seed"])
+            timings, consult_path = run_consultations(
+                world, ids, options["consultations"], options["seed"], via=options["consult_via"]
+            )
         print(
             json.dumps(
                 {
@@ -720,6 +728,7 @@ class Command(BaseCommand):
                     "recall": round(recall, 4),
                     "consult_p50_ms": round(statistics.median(timings), 1) if timings else None,
                     "consult_p95_ms": round(_p95(timings), 1) if timings else None,
+                    "consult_path": f"POST {consult_path}",
                     "planted_pairs": len(planted_ids),
                     "flagged_pairs": len(flagged),
                 }
@@ -733,15 +742,19 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def run_consultations(world: dict, ids: list[int], count: int, seed: int) -> list[float]:
-    """Concepts a donor might type (reworded activities, some new) through the real view, as a partner."""
-    if not count:
-        return []
+def run_consultations(world: dict, ids: list[int], count: int, seed: int, via: str = "api") -> tuple[list[float], str]:
+    """Concepts a donor might type (reworded activities, some new), as a signed-in partner, end to end through a
+    Django view with the database: the API endpoint (JSON) or the page (form post, HTML answer).
+
+    Returns the timings in ms and the path measured.
+    """
     rng = random.Random(seed + 1)
     host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"), "127.0.0.1")
     client = Client(SERVER_NAME=host, HTTP_HOST=host)
     client.force_login(world["editor"])
-    url = reverse("ipas:consult")
+    url = reverse("api:consult") if via == "api" else reverse("ipas:consult")
+    if not count:
+        return [], url
     concepts = []
     for _ in range(count + 1):
         base = make_base(rng)
@@ -751,24 +764,31 @@ def run_consultations(world: dict, ids: list[int], count: int, seed: int) -> lis
                 "title": concept["title"],
                 "description": " ".join(concept["sentences"]),
                 "beneficiaries": concept["countries"],
-                "pillar": world["pillars"][base["pillar"]],
+                # The API names the pillar by its code, the page's form by its id.
+                "pillar": base["pillar"] if via == "api" else world["pillars"][base["pillar"]],
                 "start": concept["start"].isoformat(),
                 "end": concept["end"].isoformat(),
                 "intended_donor": world["donors"][concept["donors"][0]],
             }
         )
+
+    def post(concept):
+        if via == "api":
+            return client.post(url, concept, content_type="application/json")
+        return client.post(url, concept)
+
     # The first request builds this process's index (once per data version); it is not a consultation figure.
-    response = client.post(url, concepts[0])
+    response = post(concepts[0])
     if response.status_code != 200:
-        raise CommandError(f"consult answered {response.status_code}")
+        raise CommandError(f"consult answered {response.status_code}: {response.content[:300]!r}")
     timings = []
     for concept in concepts[1:]:
         started = time.perf_counter()
-        response = client.post(url, concept)
+        response = post(concept)
         timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
-            raise CommandError(f"consult answered {response.status_code}")
-    return timings
+            raise CommandError(f"consult answered {response.status_code}: {response.content[:300]!r}")
+    return timings, url
 
 
 # --- Loading the synthetic world ---------------------------------------------------------------------
