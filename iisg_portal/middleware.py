@@ -5,13 +5,15 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 
 SESSION_STARTED_KEY = "iisg_session_started"
+SESSION_SEEN_KEY = "iisg_session_seen"
 
 
 class SessionLifetimeMiddleware:
-    """End a signed-in session SESSION_ABSOLUTE_MAX_AGE seconds after it began, however active it is.
+    """Session limits: SESSION_COOKIE_AGE idle, SESSION_ABSOLUTE_MAX_AGE in all, however active.
 
-    The idle limit is the cookie age renewed on every request; this adds the absolute limit that
-    Django itself does not have.
+    The idle limit is renewed by saving the session, but at most once per SESSION_REFRESH_INTERVAL:
+    saving on every request (SESSION_SAVE_EVERY_REQUEST) costs a database write per page for a limit
+    that need not be exact to the second. Django itself has no absolute limit; this adds it.
     """
 
     def __init__(self, get_response):
@@ -19,11 +21,14 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED_KEY)
+            session = request.session
             now = time.time()
+            started = session.get(SESSION_STARTED_KEY)
             if started is None:
-                request.session[SESSION_STARTED_KEY] = now
+                session[SESSION_STARTED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_MAX_AGE:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            if now - session.get(SESSION_SEEN_KEY, 0) > settings.SESSION_REFRESH_INTERVAL:
+                session[SESSION_SEEN_KEY] = now  # modified: saved, and the cookie's expiry pushed back
         return self.get_response(request)

@@ -108,9 +108,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: 30 minutes idle (the cookie is renewed on every request), 12 hours at most (middleware).
+# Sessions: 30 minutes idle, 12 hours at most (iisg_portal.middleware).
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by iisg_portal.middleware at most once a minute, not on every request (a write per page).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_INTERVAL = 60
 SESSION_ABSOLUTE_MAX_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 

@@ -2,11 +2,13 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from iisg_portal.middleware import SESSION_STARTED_KEY
 
@@ -55,7 +57,7 @@ def test_check_deploy_fails_with_the_development_key():
 
 def test_session_limits():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_INTERVAL <= 60
     assert settings.SESSION_ABSOLUTE_MAX_AGE == 12 * 60 * 60
 
 
@@ -78,3 +80,36 @@ def test_production_settings_use_the_connection_pool():
         [sys.executable, "-c", code], cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=60
     )
     assert "'pool': {" in result.stdout, result.stderr
+
+
+@pytest.mark.django_db
+def test_an_active_session_is_renewed_for_another_thirty_minutes(client, editor):
+    from django.contrib.sessions.models import Session
+
+    from iisg_portal.middleware import SESSION_SEEN_KEY
+
+    client.force_login(editor)
+    client.get(reverse("dashboard"))
+    session = client.session
+    session[SESSION_SEEN_KEY] = time.time() - settings.SESSION_REFRESH_INTERVAL - 1
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now() + timedelta(seconds=30))
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    renewed = Session.objects.get(session_key=session.session_key).expire_date
+    assert renewed > timezone.now() + timedelta(minutes=29)
+    assert response.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE
+
+
+@pytest.mark.django_db
+def test_a_session_idle_for_thirty_minutes_is_over(client, editor):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(editor)
+    client.get(reverse("dashboard"))
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
