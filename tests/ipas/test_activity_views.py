@@ -333,3 +333,19 @@ def test_list_query_count_does_not_grow_with_rows(request, client_for, persona, 
     at_500 = _list_queries(client)
     assert at_50 == at_500
     assert at_500 <= 20  # session, user, permissions, filter choices, count, page and 3 prefetches
+
+
+def test_export_never_holds_what_the_list_hides(client_for, editor, objective, other_org):
+    ActivityFactory(title="Their draft", organisation=other_org, approval_state="draft", objective=objective)
+    ActivityFactory(title="Approved work", organisation=other_org, objective=objective)
+    response = client_for(editor).get(reverse("ipas:activity_export", args=["csv"]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Approved work" in body
+    assert "Their draft" not in body
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_role_cannot_export(client_for):
+    from tests.partners.factories import UserFactory
+
+    assert client_for(UserFactory()).get(reverse("ipas:activity_export", args=["xlsx"])).status_code == 403
