@@ -73,7 +73,7 @@ REQUIRED_COLUMNS = [
     "start_date",
     "end_date",
 ]
-OPEN_REVISION_STATES = [ActivityRevision.State.DRAFT, ActivityRevision.State.SUBMITTED, ActivityRevision.State.RETURNED]
+OPEN_REVISION_STATES = ActivityRevision.OPEN_STATES
 # Funding lines of a donor's own list are the donor's commitments, in EUR.
 FUNDING_STATUS = "committed"
 NEW_DONOR_TYPE = Organisation.Type.THIRD_STATE_DONOR

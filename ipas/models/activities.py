@@ -183,6 +183,9 @@ class ActivityRevision(models.Model):
         APPROVED = "approved", "Approved"
         DISCARDED = "discarded", "Discarded"
 
+    # A revision still in the owner's hands or under review; at most one per activity (constraint below).
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
+
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="revisions")
     data = models.JSONField(help_text="The proposed entry, in the shape of ipas.services.activities.activity_snapshot.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)

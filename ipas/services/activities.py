@@ -43,7 +43,7 @@ SCALAR_FIELDS = [
     "links",
 ]
 DATE_FIELDS = {"planned_start", "planned_end", "actual_start", "actual_end"}
-OPEN_REVISION_STATES = [ActivityRevision.State.DRAFT, ActivityRevision.State.SUBMITTED, ActivityRevision.State.RETURNED]
+OPEN_REVISION_STATES = ActivityRevision.OPEN_STATES
 
 
 class EditConflict(PortalError):
@@ -67,12 +67,7 @@ def activity_snapshot(activity: Activity) -> dict:
     """The entry as a plain dict (ids and strings), as stored in a revision and compared in diffs."""
     data = {}
     for name in SCALAR_FIELDS:
-        value = getattr(activity, name + "_id" if name == "implementing_organisation" else name)
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = str(value.quantize(Decimal("0.01")))
-        data[name] = value
+        data[name] = _jsonable(getattr(activity, name + "_id" if name == "implementing_organisation" else name))
     links = list(activity.objective_links.all())
     data["primary_objective"] = next((link.objective_id for link in links if link.is_primary), None)
     data["additional_objectives"] = sorted(link.objective_id for link in links if not link.is_primary)
