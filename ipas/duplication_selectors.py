@@ -7,7 +7,6 @@ import time
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
@@ -106,33 +105,22 @@ def consult(user: User, concept: engine.Concept, *, limit: int = 10) -> tuple[li
     objective is (id, weight, label).
     """
     visible = activities_visible_to(user)
-    index = engine.cached_consult_index()
-    # Constant SQL of the engine (table names), no user input.
-    versions = {f"_v{k}": RawSQL(sql, ()) for k, sql in enumerate(engine.version_expressions())}  # noqa: S611
-    for attempt in range(3):
-        candidates = index.candidates(concept)
-        cosines = {pk: (t, d) for pk, t, d in candidates}
-        # The rows shown and the data version, read in one statement: the index is current if the version
-        # it was built at is the one these rows come from; otherwise it is rebuilt and the search redone.
-        rows = list(
-            visible.filter(pk__in=list(cosines))
-            .annotate(**versions)
-            .values(
-                "id",
-                "title",
-                "description",
-                "planned_start",
-                "planned_end",
-                "status",
-                "organisation__short_name",
-                "organisation__name",
-                *versions,
-            )
+    # The index is brought to the current data version first (patched in milliseconds when activities
+    # changed), so the search runs once.
+    index = engine.consult_index()
+    cosines = {pk: (t, d) for pk, t, d in index.candidates(concept)}
+    rows = list(
+        visible.filter(pk__in=list(cosines)).values(
+            "id",
+            "title",
+            "description",
+            "planned_start",
+            "planned_end",
+            "status",
+            "organisation__short_name",
+            "organisation__name",
         )
-        version = tuple(rows[0][k] for k in versions) if rows else engine.data_version()
-        if version == index.version or attempt == 2:  # (data changing under us: answer with what was read)
-            break
-        index = engine.consult_index(version)
+    )
     facts = {row["id"]: index.facts(row["id"]) for row in rows}
     names = _labels({d for f in facts.values() for d in f["donors"]} | ({concept.donor_id} - {None}))
     texts = engine.VOCABULARY.normalized(

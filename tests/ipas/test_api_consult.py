@@ -227,8 +227,8 @@ def test_a_consultation_reads_the_database_a_few_times_only(
 ):
     client = client_for(editor)
     assert post(client, concept()).status_code == 200  # index built, reference lists cached
-    # Session, user, permissions (2), the user's organisations and led pillars, the visible rows with the
-    # data version (no query of its own), the record (savepoint, SET LOCAL, insert, release here: its own
-    # transaction in production) and the session's renewal (savepoint, update, release).
+    # Session, user, permissions (2), the user's organisations and led pillars, the data version, the
+    # visible rows, the record (savepoint, SET LOCAL, insert, release here: its own transaction in
+    # production) and the session's renewal (savepoint, update, release).
     with django_assert_max_num_queries(14):
         assert post(client, concept()).status_code == 200
