@@ -137,6 +137,10 @@ class Vocabulary:
     def __init__(self):
         self.stem_ids: dict[str, int] = {}
         self.stems: list[str] = []
+        # A stable hash of each stem (stem ids depend on what this process read first; bigram columns must
+        # not, or scores would differ from one process to the next).
+        self.stem_keys: list[int] = []
+        self._key_array = np.zeros(0, np.uint64)
         self.raw_to_stem: dict[bytes, int] = {}
         self.lock = threading.Lock()
 
@@ -150,6 +154,7 @@ class Vocabulary:
         if sid is None:
             sid = self.stem_ids[s] = len(self.stems)
             self.stems.append(s)
+            self.stem_keys.append(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little"))
         return sid
 
     def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -177,6 +182,14 @@ class Vocabulary:
         doc = np.cumsum(boundary, dtype=np.int32)
         keep = ids >= 0
         return doc[keep], ids[keep]
+
+    def keys_of(self, ids: np.ndarray) -> np.ndarray:
+        """The stable hashes of stem ids (uint64)."""
+        keys = self._key_array
+        if len(keys) <= (int(ids.max()) if len(ids) else -1):
+            with self.lock:
+                keys = self._key_array = np.array(self.stem_keys, np.uint64)
+        return keys[ids]
 
     def normalized(self, texts: list[str]) -> list[str]:
         """Each text as its stems joined by spaces (one tokenisation for the whole list)."""
@@ -214,7 +227,8 @@ def _field_terms(vocab: Vocabulary, texts: list[str]) -> tuple[np.ndarray, np.nd
     doc, ids = vocab.tokenize(texts)
     same = doc[1:] == doc[:-1]
     with np.errstate(over="ignore"):
-        keys = ids[:-1].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + ids[1:].astype(np.uint64)
+        stable = vocab.keys_of(ids)
+        keys = stable[:-1] * np.uint64(0x9E3779B97F4A7C15) + stable[1:]
         keys *= np.uint64(0xBF58476D1CE4E5B9)
     bucket = (keys >> np.uint64(44)).astype(np.int32)  # top 20 bits
     return doc, ids, doc[1:][same], bucket[same]

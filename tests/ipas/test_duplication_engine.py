@@ -173,3 +173,26 @@ def test_database_rules_keep_pairs_ordered_and_scores_in_range(background):
         DuplicateFlag.objects.create(activity_a=b, activity_b=a, score=0.7)
     with pytest.raises(IntegrityError), transaction.atomic():
         DuplicateFlag.objects.create(activity_a=a, activity_b=b, score=1.5)
+
+
+def test_scores_do_not_depend_on_what_the_process_read_before():
+    """Stem ids follow the order words were first read; the scores must not, or every nightly run in a
+    new worker would rewrite every flag."""
+    titles = [ORIGINAL[0], REWORDED[0], UNRELATED[0][0]]
+    descriptions = [ORIGINAL[1], REWORDED[1], UNRELATED[0][1]]
+    fresh = engine.Vocabulary()
+    seasoned = engine.Vocabulary()
+    seasoned.tokenize([UNRELATED[1][1], "asset confiscation prosecutors registers ownership", UNRELATED[0][1]])
+
+    cosines = []
+    for vocabulary in (fresh, seasoned):
+        title_m, desc_m, _space = engine.vectorize(vocabulary, titles, descriptions)
+        cosines.append(((title_m @ title_m.T).toarray(), (desc_m @ desc_m.T).toarray()))
+
+    assert fresh.stem_ids != seasoned.stem_ids
+    for first, second in zip(cosines[0], cosines[1], strict=True):
+        assert first == pytest.approx(second, abs=1e-6)
+    # Word pairs land in the same hashed columns whatever the stem ids (at 100,000 activities columns are
+    # shared by several word pairs, and which ones share must not change from one process to the next).
+    for text in descriptions:
+        assert engine._field_terms(fresh, [text])[3].tolist() == engine._field_terms(seasoned, [text])[3].tolist()
