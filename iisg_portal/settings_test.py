@@ -15,6 +15,8 @@ os.environ.setdefault("DJANGO_DB_POOL", "0")
 # Celery worker a test process starts inherits both variables and so computes the same queue.
 _run = os.environ.setdefault("IISG_TEST_RUN", uuid.uuid4().hex[:10])
 os.environ["CELERY_QUEUE"] = f"test-{_run}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# Progress kept in Redis under the same name: each test database numbers its jobs from 1.
+os.environ["PROGRESS_KEY_PREFIX"] = os.environ["CELERY_QUEUE"]
 
 from iisg_portal.settings import *  # noqa: E402,F403
 from iisg_portal.settings import STORAGES  # noqa: E402

@@ -16,4 +16,5 @@ urlpatterns: list = [
     path("consult/", consult.consult_view, name="consult"),
     path("consult/log/", consult.consultation_list, name="consultation_list"),
     path("import/", imports.import_upload, name="activity_import"),
+    path("import/<int:pk>/", imports.import_detail, name="activity_import_detail"),
 ]

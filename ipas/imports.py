@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -103,6 +105,14 @@ class Table:
     @classmethod
     def from_json(cls, data: dict) -> Table:
         return cls(header=list(data["header"]), rows=[(int(n), list(cells)) for n, cells in data["rows"]])
+
+    def packed(self) -> bytes:
+        """Compressed, to wait for confirmation or for the worker (a 5,000-row list is a few hundred kB)."""
+        return zlib.compress(json.dumps(self.as_json()).encode(), 6)
+
+    @classmethod
+    def unpacked(cls, data: bytes) -> Table:
+        return cls.from_json(json.loads(zlib.decompress(bytes(data))))
 
 
 def _text(value) -> str:

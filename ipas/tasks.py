@@ -36,6 +36,18 @@ def duplication_check_activity(activity_id: int) -> dict:
     return check(activity_id=activity_id)
 
 
+# --- Bulk import of donors' lists (the upload page; the command imports in its own process) ---
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def activity_import_run(import_id: int) -> str:
+    """Import a queued list. Safe to run twice: only one execution claims it, and it is all or nothing."""
+    from ipas.services.imports import activity_import_execute
+
+    job = activity_import_execute(import_id=import_id)
+    return job.status if job else "skipped"
+
+
 # --- Notifications about iPA entries (sent after commit; safe to run twice: they only send mail) ---
 
 

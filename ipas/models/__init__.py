@@ -10,10 +10,12 @@ from ipas.models.activities import (
     FundingNeed,
 )
 from ipas.models.duplication import Consultation, DuplicateFlag, DuplicateFlagQuerySet, DuplicationRun
+from ipas.models.imports import ActivityImport
 from ipas.models.plans import Indicator, IntegratedPlanOfAction, Objective
 
 __all__ = [
     "Activity",
+    "ActivityImport",
     "ActivityObjective",
     "ActivityQuerySet",
     "ActivityReview",

@@ -11,21 +11,27 @@ consultation before planning, which is what they are imported for. Every write i
 "activity_import" with the file name, so an imported entry can be told from one a partner logged.
 Pending changes or reviews of an entry the import overwrites are set aside (the list is the source).
 
-New entries are written in bulk (5,000 rows take about 15 s); changed entries go one by one through
-`_apply_snapshot`, like every other save of an entry (about 50 ms each). Unchanged rows are not written.
+New entries are written in bulk; changed entries go one by one through `_apply_snapshot`, like every other
+save of an entry (tens of ms each). Unchanged rows are not written. A list confirmed on the upload page is
+imported by the worker (`activity_import_start`), which reports its progress; the command imports at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 import pghistory
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.progress import progress_clear, progress_set
 from ipas.imports import FUNDING_STATUS, ImportPlan, Table, import_plan, imported_snapshot
-from ipas.models import Activity, ActivityObjective, ActivityRevision, Funding
+from ipas.models import Activity, ActivityImport, ActivityObjective, ActivityRevision, Funding
 from ipas.services.activities import (
     OPEN_REVISION_STATES,
     _apply_snapshot,
@@ -42,19 +48,28 @@ _IMPORT_LOCK = 0x1155_0001
 
 
 def activities_import(
-    *, actor: User | None, table: Table, owner: Organisation | None = None, filename: str = "", dry_run: bool = False
+    *,
+    actor: User | None,
+    table: Table,
+    owner: Organisation | None = None,
+    filename: str = "",
+    dry_run: bool = False,
+    progress: Callable[[int, str], None] | None = None,
 ) -> ImportPlan:
     """Import the rows of `table`, or nothing if any row is bad (the returned plan lists every error).
 
     `owner` is the organisation whose list it is; None makes each row's implementing organisation the owner.
-    With `dry_run` the plan is made and nothing is written.
+    With `dry_run` the plan is made and nothing is written. `progress(percent, message)` hears how far it is.
     """
     if dry_run:
         return import_plan(table, owner=owner, filename=filename)
+    report = progress or (lambda percent, message: None)
     changed: list[int] = []
     with transaction.atomic():
+        report(2, "Waiting for any other import to finish")
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+        report(5, f"Checking {len(table.rows):,} rows against the portal")
         plan = import_plan(table, owner=owner, filename=filename)
         if not plan.ok:
             return plan
@@ -70,19 +85,23 @@ def activities_import(
             organisations.add_created(created)
         now = timezone.now()
         with audited(actor, "activity_import"), pghistory.context(import_file=filename[:200]):
+            creates = [r for r in plan.rows if r.action == "create"]
+            report(15, f"Creating {len(creates):,} new entries")
             try:
-                changed.extend(_create_rows([r for r in plan.rows if r.action == "create"], plan, actor=actor, now=now))
+                changed.extend(_create_rows(creates, plan, actor=actor, now=now))
             except IntegrityError as exc:  # checked in the plan; the constraints are the last word
                 raise PortalError(f"The import was refused by the database: {exc}. Nothing was imported.") from exc
-            for row in plan.rows:
-                if row.action != "update":
-                    continue
+            updates = [r for r in plan.rows if r.action == "update"]
+            for done, row in enumerate(updates):
+                if done % 25 == 0:
+                    report(40 + 55 * done // len(updates), f"Updating entry {done + 1:,} of {len(updates):,}")
                 try:
                     _update_row(row, plan, now=now)
                 except (PortalError, ValidationError) as exc:
                     message = exc.message if isinstance(exc, PortalError) else "; ".join(exc.messages)
                     raise PortalError(f"Row {row.row}: {message} Nothing was imported.") from exc
                 changed.append(row.activity_id)
+            report(96, "Saving")
     _check_for_duplicates(changed, actor=actor)
     return plan
 
@@ -179,3 +198,82 @@ def _check_for_duplicates(activity_ids: list[int], *, actor: User | None) -> Non
         from ipas.services.duplication import duplication_run_start
 
         transaction.on_commit(lambda: duplication_run_start(actor=actor), robust=True)
+
+
+# --- The import as a background job (the upload page) ---------------------------------------------------
+
+PROGRESS_KIND = "activity-import"
+
+
+def activity_import_start(*, actor: User, table: Table, owner: Organisation | None, filename: str) -> ActivityImport:
+    """Queue a checked list for import by the worker (after commit); the page follows its progress."""
+    job = ActivityImport.objects.create(
+        filename=filename[:255], owner=owner, requested_by=actor, rows=table.packed(), row_count=len(table.rows)
+    )
+    from ipas.tasks import activity_import_run
+
+    transaction.on_commit(lambda: activity_import_run.delay(job.pk), robust=True)
+    return job
+
+
+def activity_import_execute(*, import_id: int) -> ActivityImport | None:
+    """Import a queued list, all or nothing, and record the outcome. Safe to call twice: one caller claims
+    the job; one left "importing" by a worker that died (its transaction rolled back) is taken over once
+    older than the task time limit."""
+    now = timezone.now()
+    claimed = ActivityImport.objects.filter(pk=import_id, status=ActivityImport.Status.QUEUED).update(
+        status=ActivityImport.Status.RUNNING, started_at=now, message="Starting"
+    )
+    if not claimed:
+        stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+        claimed = ActivityImport.objects.filter(
+            pk=import_id, status=ActivityImport.Status.RUNNING, started_at__lt=stale_before
+        ).update(started_at=now, message="Starting again")
+    if not claimed:
+        return None
+    job = ActivityImport.objects.select_related("owner", "requested_by").get(pk=import_id)
+
+    def report(percent: int, message: str) -> None:
+        progress_set(PROGRESS_KIND, import_id, percent, message)
+
+    def finish(status: str, message: str, result: dict) -> ActivityImport:
+        fields = {"status": status, "message": message[:300], "result": result, "finished_at": timezone.now()}
+        if status == ActivityImport.Status.DONE:
+            fields["rows"] = b""
+        ActivityImport.objects.filter(pk=import_id).update(**fields)
+        progress_clear(PROGRESS_KIND, import_id)
+        return ActivityImport.objects.get(pk=import_id)
+
+    try:
+        plan = activities_import(
+            actor=job.requested_by,
+            table=Table.unpacked(job.rows),
+            owner=job.owner,
+            filename=job.filename,
+            progress=report,
+        )
+    except PortalError as exc:
+        return finish(ActivityImport.Status.FAILED, exc.message, {"file_errors": [exc.message]})
+    except Exception as exc:
+        finish(ActivityImport.Status.FAILED, f"The import failed: {exc}. Nothing was imported.", {})
+        raise
+    if not plan.ok:
+        # The portal changed since the check (an organisation or iPA was removed): nothing was written.
+        return finish(
+            ActivityImport.Status.FAILED,
+            "The portal changed since the file was checked: nothing was imported. Upload it again to see why.",
+            {"file_errors": plan.file_errors, "errors": plan.errors_by_row},
+        )
+    result = {
+        "created": plan.count("create"),
+        "updated": plan.count("update"),
+        "unchanged": plan.count("unchanged"),
+        "new_organisations": [new.name for new in plan.new_organisations],
+    }
+    created = len(plan.new_organisations)
+    message = (
+        f"{result['created']:,} created, {result['updated']:,} updated, {result['unchanged']:,} unchanged"
+        + (f"; {created} organisation(s) created and marked for review" if created else "")
+        + ". The imported entries are being checked for duplicates."
+    )
+    return finish(ActivityImport.Status.DONE, message, result)

@@ -1,23 +1,24 @@
-"""The upload page of the bulk import: upload, preview what would change, confirm, import.
+"""The upload page of the bulk import: upload, preview what would change, confirm; the worker imports.
 
 Between the preview and the confirmation the checked file's rows (text only, compressed) wait in the
 user's session under a random token, at most 2 MB of them; the file itself is never written to disk.
-The rows are checked again when the import is confirmed, against the database as it is then.
+On confirmation they move to an ActivityImport that the worker imports, checking them again against the
+database as it is then; the import's page shows its progress and outcome.
 """
 
 import base64
-import json
 import secrets
-import zlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 
-from iisg_portal.errors import PortalError
+from iisg_portal.progress import progress_get
 from ipas.forms_imports import ImportConfirmForm, ImportUploadForm
 from ipas.imports import Table, import_plan
-from ipas.services.imports import activities_import
+from ipas.models import ActivityImport
+from ipas.services.imports import PROGRESS_KIND, activity_import_start
 from partners.models import Organisation
 
 IMPORT_PERM = "ipas.import_activities"
@@ -26,18 +27,25 @@ MAX_STORED_BYTES = 2 * 1024 * 1024
 
 
 def _pack(table: Table) -> str:
-    return base64.b64encode(zlib.compress(json.dumps(table.as_json()).encode(), 6)).decode()
+    return base64.b64encode(table.packed()).decode()
 
 
 def _unpack(packed: str) -> Table:
-    return Table.from_json(json.loads(zlib.decompress(base64.b64decode(packed))))
+    return Table.unpacked(base64.b64decode(packed))
+
+
+def _page(request, context: dict, status: int = 200):
+    """The upload page, with the imports made so far (newest first, ten a page) below it."""
+    imports = ActivityImport.objects.select_related("owner", "requested_by").defer("rows")
+    context["imports"] = Paginator(imports, 10).get_page(request.GET.get("page"))
+    return render(request, "ipas/import.html", context, status=status)
 
 
 def import_upload(request):
     if not request.user.has_perm(IMPORT_PERM):
         raise PermissionDenied
     if request.method != "POST":
-        return render(request, "ipas/import.html", {"form": ImportUploadForm()})
+        return _page(request, {"form": ImportUploadForm()})
     step = request.POST.get("step")
     if step == "cancel":
         request.session.pop(SESSION_KEY, None)
@@ -48,21 +56,21 @@ def import_upload(request):
 
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "ipas/import.html", {"form": form}, status=400)
+        return _page(request, {"form": form}, status=400)
     table, owner = form.cleaned_data["file"], form.cleaned_data["organisation"]
     plan = import_plan(table, owner=owner, filename=form.filename)
     request.session.pop(SESSION_KEY, None)
     # A fresh form for the next upload, keeping the owner chosen for this one.
     context = {"form": ImportUploadForm(initial={"organisation": owner}), "plan": plan}
     if not plan.ok:
-        return render(request, "ipas/import.html", context, status=400)
+        return _page(request, context, status=400)
     packed = _pack(table)
     if len(packed) > MAX_STORED_BYTES:
         plan.file_errors.append(
             "The file is too large to be kept for confirmation here: split it, or import it with "
             "`manage.py import_activities`."
         )
-        return render(request, "ipas/import.html", context, status=400)
+        return _page(request, context, status=400)
     token = secrets.token_urlsafe(24)
     request.session[SESSION_KEY] = {
         "token": token,
@@ -71,7 +79,7 @@ def import_upload(request):
         "table": packed,
     }
     context["confirm_form"] = ImportConfirmForm(initial={"token": token})
-    return render(request, "ipas/import.html", context)
+    return _page(request, context)
 
 
 def _confirm(request):
@@ -84,25 +92,28 @@ def _confirm(request):
         )
         return redirect("ipas:activity_import")
     owner = Organisation.objects.filter(pk=stored["owner"]).first() if stored["owner"] else None
-    try:
-        plan = activities_import(
-            actor=request.user, table=_unpack(stored["table"]), owner=owner, filename=stored["filename"]
-        )
-    except PortalError as exc:
-        messages.error(request, exc.message)
-        return redirect("ipas:activity_import")
-    if not plan.ok:
-        # The database changed since the preview (an organisation or iPA was removed): show why, import nothing.
+    if stored["owner"] and owner is None:
         request.session.pop(SESSION_KEY, None)
-        context = {"form": ImportUploadForm(initial={"organisation": owner}), "plan": plan}
-        return render(request, "ipas/import.html", context, status=409)
-    request.session.pop(SESSION_KEY, None)
-    created = len(plan.new_organisations)
-    messages.success(
-        request,
-        f"{stored['filename']} imported: {plan.count('create')} created, {plan.count('update')} updated, "
-        f"{plan.count('unchanged')} unchanged"
-        + (f"; {created} organisation(s) created and marked for review." if created else ".")
-        + " The imported entries are being checked for duplicates.",
+        messages.error(request, "The organisation chosen as owner no longer exists: nothing was imported.")
+        return redirect("ipas:activity_import")
+    job = activity_import_start(
+        actor=request.user, table=_unpack(stored["table"]), owner=owner, filename=stored["filename"]
     )
-    return redirect("ipas:activity_import")
+    request.session.pop(SESSION_KEY, None)
+    messages.info(request, f"{stored['filename']} is being imported; this page shows how far it is.")
+    return redirect("ipas:activity_import_detail", pk=job.pk)
+
+
+def import_detail(request, pk: int):
+    """One import: its progress while the worker imports (the page polls itself), then what it did."""
+    if not request.user.has_perm(IMPORT_PERM):
+        raise PermissionDenied
+    job = get_object_or_404(ActivityImport.objects.select_related("owner", "requested_by").defer("rows"), pk=pk)
+    percent, message = (progress_get(PROGRESS_KIND, job.pk) or (0, "")) if job.is_active else (100, job.message)
+    context = {"job": job, "percent": percent, "progress_message": message or "Waiting for the worker"}
+    if request.htmx:
+        response = render(request, "ipas/imports/_progress.html", context)
+        if not job.is_active and request.GET.get("watching"):
+            response["HX-Refresh"] = "true"  # it just ended: show the outcome
+        return response
+    return render(request, "ipas/imports/detail.html", context)

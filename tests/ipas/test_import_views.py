@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ipas.models import Activity
+from ipas.models import Activity, ActivityImport
 from ipas.views.imports import SESSION_KEY
 from partners.models import Organisation
 from tests.ipas.test_imports import GOOD_ROWS, csv_bytes, xlsx_bytes
@@ -42,7 +42,7 @@ def test_support_staff_see_the_page_in_the_navigation(client_for, support):
     assert any(item["label"] == "Import" and item["active"] for item in response.context["nav_items"])
 
 
-def test_support_staff_preview_then_confirm_a_csv(client_for, support, world):
+def test_support_staff_preview_then_confirm_a_csv(client_for, support, world, django_capture_on_commit_callbacks):
     client = client_for(support)
     response = upload(client, csv_bytes(*GOOD_ROWS))
     assert response.status_code == 200
@@ -55,29 +55,40 @@ def test_support_staff_preview_then_confirm_a_csv(client_for, support, world):
     assert not Organisation.objects.filter(name="Balkan Forensic Network").exists()
 
     token = response.context["confirm_form"].initial["token"]
-    response = client.post(URL, {"step": "confirm", "token": token}, follow=True)
-    assert response.redirect_chain[-1][0] == URL
-    assert (
-        "donor.csv imported: 2 created, 0 updated, 0 unchanged; 1 organisation(s) created" in response.content.decode()
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task runs on leaving (eager)
+        response = client.post(URL, {"step": "confirm", "token": token})
+    job = ActivityImport.objects.get()
+    assert response["Location"] == reverse("ipas:activity_import_detail", args=[job.pk])
+    html = client.get(response["Location"]).content.decode()
+    assert "donor.csv is being imported" in html
+    assert job.status == ActivityImport.Status.DONE and job.requested_by == support
+    assert "2 created, 0 updated, 0 unchanged; 1 organisation(s) created and marked for review" in html
+    assert job.result == {"created": 2, "updated": 0, "unchanged": 0, "new_organisations": ["Balkan Forensic Network"]}
+    assert job.rows == b""  # the rows are not kept once written
     assert Activity.objects.filter(created_by=support).count() == 2
     assert Organisation.objects.get(name="Balkan Forensic Network").needs_review
     assert SESSION_KEY not in client.session
+    # The upload page lists it.
+    assert "donor.csv" in client.get(URL).content.decode()
 
     # The same confirmation again finds nothing to import: no duplicate entries.
     response = client.post(URL, {"step": "confirm", "token": token}, follow=True)
     assert "no longer current" in response.content.decode()
     assert Activity.objects.count() == 2
+    assert ActivityImport.objects.count() == 1
 
 
-def test_an_xlsx_owned_by_the_chosen_organisation_is_imported(client_for, support, world, other_donor):
+def test_an_xlsx_owned_by_the_chosen_organisation_is_imported(
+    client_for, support, world, other_donor, django_capture_on_commit_callbacks
+):
     client = client_for(support)
     content = xlsx_bytes(
         [["X-1", "Cyber forensics", "", "UNDP", "AT BMI=10", "AL", "WBCTi", "2026-05-01", "2026-06-30", "", ""]]
     )
     response = upload(client, content, "list.xlsx", organisation=other_donor.pk)
     assert response.status_code == 200, response.context["plan"].errors
-    client.post(URL, {"step": "confirm", "token": response.context["confirm_form"].initial["token"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"step": "confirm", "token": response.context["confirm_form"].initial["token"]})
     assert Activity.objects.get(external_id="X-1").organisation == other_donor
 
 
@@ -120,3 +131,54 @@ def test_a_token_from_another_preview_is_refused(client_for, support, world):
     upload(client, csv_bytes(*GOOD_ROWS))
     client.post(URL, {"step": "confirm", "token": "forged"})
     assert not Activity.objects.exists()
+
+
+def test_a_list_the_portal_no_longer_accepts_is_not_imported_and_the_page_says_why(
+    client_for, support, world, django_capture_on_commit_callbacks
+):
+    client = client_for(support)
+    token = upload(client, csv_bytes(*GOOD_ROWS)).context["confirm_form"].initial["token"]
+    ipa = world.ipa
+    ipa.status = "draft"  # between the check and the import, WBCTi's iPA is no longer adopted
+    ipa.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, {"step": "confirm", "token": token})
+
+    job = ActivityImport.objects.get()
+    assert job.status == ActivityImport.Status.FAILED
+    html = client.get(response["Location"]).content.decode()
+    assert "Nothing was imported." in html and "The portal changed since the file was checked" in html
+    assert "pillar WBCTi has no adopted iPA" in html
+    assert [row for row, _ in job.result["errors"]] == [2, 3]
+    assert not Activity.objects.exists()
+
+
+def test_the_page_of_an_import_is_for_support_staff_and_polls_while_it_runs(client_for, support, editor, world):
+    from ipas.imports import read_table
+    from ipas.services.imports import activity_import_start
+
+    job = activity_import_start(
+        actor=support, table=read_table(csv_bytes(*GOOD_ROWS), "a.csv"), owner=None, filename="a.csv"
+    )
+    url = reverse("ipas:activity_import_detail", args=[job.pk])
+    assert client_for(editor).get(url).status_code == 403
+    assert client_for(None).get(url).status_code == 302
+    assert client_for(support).get(reverse("ipas:activity_import_detail", args=[job.pk + 1])).status_code == 404
+
+    page = client_for(support).get(url).content.decode()
+    assert "Queued" in page and "Waiting for the worker" in page and 'hx-trigger="every 1s"' in page
+    partial = client_for(support).get(url + "?watching=1", HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and "HX-Refresh" not in partial
+    assert 'data-testid="import-progress"' in partial.content.decode()
+
+    ActivityImport.objects.filter(pk=job.pk).update(
+        status=ActivityImport.Status.DONE, started_at=job.created_at, message="2 created"
+    )
+    partial = client_for(support).get(url + "?watching=1", HTTP_HX_REQUEST="true")
+    assert partial["HX-Refresh"] == "true"  # it ended: the page reloads to show the outcome
+    assert "hx-trigger" not in partial.content.decode()
+
+
+def test_the_upload_page_says_what_to_do_when_nothing_was_imported_yet(client_for, support):
+    html = client_for(support).get(URL).content.decode()
+    assert "No list has been imported yet" in html
