@@ -201,6 +201,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "review-digest": {"task": "ipas.tasks.send_review_digest", "schedule": crontab(hour=7, minute=0)},
     # The full duplication report, every night (staff can also run it from the report page).
     "duplication-nightly": {"task": "ipas.tasks.duplication_run_nightly", "schedule": crontab(hour=2, minute=30)},
+    # Imports and duplication runs no worker took (broker down) or a dead worker left are sent again.
+    "resume-stalled-jobs": {"task": "ipas.tasks.resume_stalled_jobs", "schedule": crontab(minute="*/5")},
 }
 
 REST_FRAMEWORK = {

@@ -32,7 +32,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import scipy.sparse as sp
@@ -143,7 +143,7 @@ class Vocabulary:
         self.stem_keys: list[int] = []
         self._key_array = np.zeros(0, np.uint64)
         self.raw_to_stem: dict[bytes, int] = {}
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
 
     def stem_id_of(self, word: str) -> int:
         """-1 for words that carry no topic (stop words, numbers, single letters)."""
@@ -153,9 +153,13 @@ class Vocabulary:
         s = stem(word)
         sid = self.stem_ids.get(s)
         if sid is None:
-            sid = self.stem_ids[s] = len(self.stems)
-            self.stems.append(s)
-            self.stem_keys.append(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little"))
+            with self.lock:  # web threads share the vocabulary: one id per stem, ids and keys aligned
+                sid = self.stem_ids.get(s)
+                if sid is None:
+                    key = int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+                    self.stem_keys.append(key)
+                    self.stems.append(s)
+                    sid = self.stem_ids[s] = len(self.stems) - 1
         return sid
 
     def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -934,14 +938,22 @@ class ConsultIndex:
         self.delta: ConsultIndex | None = None
         # Feature ids of the matrices' columns when they keep only some (a patch's rows); None: all of them.
         self.columns: np.ndarray | None = None
+        # When the oldest transaction still open at the full build began: changes to patch in are those
+        # recorded from then on (an event id is taken when written, not when committed, so ids alone could
+        # miss a long transaction, such as an import, that commits after the build).
+        self.changes_since: datetime | None = None
 
     @classmethod
     def build(cls, version) -> ConsultIndex:
+        # Read before the activities: every change this build may miss was made by a transaction open now.
+        since = open_transactions_since()
         corpus = load_corpus()
         title_m, desc_m, space = vectorize(VOCABULARY, corpus.titles, corpus.descriptions)
         # The few activities shown are read again from the database; the index keeps no text.
         corpus.titles, corpus.descriptions = [], []
-        return cls(corpus, title_m, desc_m, space, version)
+        index = cls(corpus, title_m, desc_m, space, version)
+        index.changes_since = since
+        return index
 
     def patched(self, version, changed_ids: list[int]) -> ConsultIndex:
         """The full index this one derives from, brought to `version`: `changed_ids` (the activities changed
@@ -1003,8 +1015,10 @@ class ConsultIndex:
             rank = cos_t * np.float32(0.7)
             rank += cos_d * np.float32(0.3)
         corpus = self.corpus
-        mask = corpus.mask_of(concept.beneficiaries)
-        if mask:
+        if concept.beneficiaries:
+            # (A patch's few rows may know none of the concept's countries: then the mask is 0 and every
+            # row is penalised, as in the full index.)
+            mask = corpus.mask_of(concept.beneficiaries)
             np.multiply(rank, np.float32(0.8), out=rank, where=(corpus.countries & mask) == 0)
         if concept.start and concept.end:
             s, e = concept.start.toordinal(), concept.end.toordinal()
@@ -1069,19 +1083,32 @@ def data_version() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def changed_since(version: tuple, limit: int) -> list[int] | None:
-    """Ids of the activities whose row, funding or objectives changed after `version` (audit events with a
-    higher id); None when there are more than `limit` of them."""
+def open_transactions_since() -> datetime:
+    """When the oldest transaction now open on this database began (now, if none): its writes, and those of
+    every transaction that commits later, are recorded at or after this moment."""
     from django.db import connection
 
-    parts, params = [], []
-    for (table, column), last in zip(_version_sources(), version, strict=True):
-        parts.append(f'SELECT "{column}" FROM "{table}" WHERE pgh_id > %s')  # noqa: S608 - our tables
-        params.append(last or 0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT least(coalesce(min(xact_start), now()), now()) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND xact_start IS NOT NULL"
+        )
+        return cursor.fetchone()[0]
+
+
+def changed_since(moment: datetime, limit: int) -> list[int] | None:
+    """Ids of the activities whose row, funding or objectives had an audit event recorded at or after
+    `moment`; None when there are more than `limit` of them."""
+    from django.db import connection
+
+    parts = [
+        f'SELECT "{column}" FROM "{table}" WHERE pgh_created_at >= %s'  # noqa: S608 - our tables
+        for table, column in _version_sources()
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT x FROM ({' UNION ALL '.join(parts)}) AS changed(x) LIMIT %s",  # noqa: S608
-            [*params, limit + 1],
+            [moment] * len(parts) + [limit + 1],
         )
         ids = [row[0] for row in cursor.fetchall() if row[0] is not None]
     return ids if len(ids) <= limit else None
@@ -1110,7 +1137,7 @@ def consult_index(version: tuple | None = None) -> ConsultIndex:
         changed = None
         # Event ids only grow; lower ones mean the audit trail was pruned or restored: build again.
         if index is not None and all((v or 0) >= (b or 0) for v, b in zip(version, index.base.version, strict=True)):
-            changed = changed_since(index.base.version, CONSULT_REBUILD_AFTER)
+            changed = changed_since(index.base.changes_since, CONSULT_REBUILD_AFTER)
         if changed is None:
             _INDEX = ConsultIndex.build(version)
         else:

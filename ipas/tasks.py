@@ -39,13 +39,24 @@ def duplication_check_activity(activity_id: int) -> dict:
 # --- Bulk import of donors' lists (the upload page; the command imports in its own process) ---
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(acks_late=True)
 def activity_import_run(import_id: int) -> str:
-    """Import a queued list. Safe to run twice: only one execution claims it, and it is all or nothing."""
+    """Import a queued list. Safe to run twice: only one execution claims it, and it is all or nothing.
+    (No automatic retry: a failed import is recorded as failed; an interrupted one is resumed below.)"""
     from ipas.services.imports import activity_import_execute
 
     job = activity_import_execute(import_id=import_id)
     return job.status if job else "skipped"
+
+
+@shared_task
+def resume_stalled_jobs() -> dict:
+    """Every few minutes (beat): send again the imports and duplication runs no worker took (the broker was
+    down when they were queued) or a dead worker left running."""
+    from ipas.services.duplication import duplication_runs_resume
+    from ipas.services.imports import activity_imports_resume
+
+    return {"imports": activity_imports_resume(), "duplication_runs": duplication_runs_resume()}
 
 
 # --- Notifications about iPA entries (sent after commit; safe to run twice: they only send mail) ---

@@ -13,7 +13,8 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(approval_state=Activity.ApprovalState.APPROVED)
 
 
-@pghistory.track()
+# The consult index asks which activities changed since a moment (ipas/duplication.py: changed_since).
+@pghistory.track(meta={"indexes": [models.Index(fields=["pgh_created_at"], name="activity_event_created")]})
 class Activity(models.Model):
     """What a partner does or funds under one or more iPA objectives."""
 
@@ -106,7 +107,7 @@ class Activity(models.Model):
         return self.title
 
 
-@pghistory.track()
+@pghistory.track(meta={"indexes": [models.Index(fields=["pgh_created_at"], name="activity_obj_event_created")]})
 class ActivityObjective(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="objective_links")
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="activity_links")
@@ -121,7 +122,7 @@ class ActivityObjective(models.Model):
         ]
 
 
-@pghistory.track()
+@pghistory.track(meta={"indexes": [models.Index(fields=["pgh_created_at"], name="funding_event_created")]})
 class Funding(models.Model):
     """A donor's money for an activity, in its own currency and in EUR."""
 

@@ -33,6 +33,8 @@ class ActivityImport(models.Model):
     # The checked rows (compressed JSON), emptied once imported: the audit trail keeps what was written.
     rows = models.BinaryField(default=bytes, editable=False)
     row_count = models.PositiveIntegerField(default=0)
+    # Executions that claimed it: an import interrupted again and again is given up.
+    attempts = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     message = models.CharField(max_length=300, blank=True)
     # created, updated, unchanged, new_organisations; or errors by row and file errors when not imported.

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from iisg_portal.audit import audited
@@ -34,10 +35,34 @@ def duplication_run_start(*, actor: User | None, trigger: str = "manual", enqueu
             if enqueue:
                 from ipas.tasks import duplication_run_full
 
-                transaction.on_commit(lambda: duplication_run_full.delay(run.pk))
+                # A broker that cannot take it now does not fail the request: `duplication_runs_resume`
+                # sends it again.
+                transaction.on_commit(lambda: duplication_run_full.delay(run.pk), robust=True)
     except IntegrityError:  # someone else started one in the same instant
         return DuplicationRun.objects.filter(status__in=DuplicationRun.ACTIVE).first()
     return run
+
+
+#: A queued run not taken by a worker within this long is sent again.
+QUEUED_RESEND_AFTER = timedelta(minutes=5)
+
+
+def duplication_runs_resume() -> list[int]:
+    """Send again the run no worker took (broker down when queued) or a dead worker left running; until
+    then it would block every later run, the nightly one included. Safe: one execution claims a run."""
+    from ipas.tasks import duplication_run_full
+
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+    ids = list(
+        DuplicationRun.objects.filter(
+            Q(status=DuplicationRun.Status.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER)
+            | Q(status=DuplicationRun.Status.RUNNING, started_at__lt=stale_before)
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        duplication_run_full.delay(pk)
+    return ids
 
 
 def _progress(run_id: int, percent: int, message: str) -> None:
@@ -161,27 +186,39 @@ _SYNCED_FIELDS = [
 
 def _flags_update(flags: list[DuplicateFlag], names: list[str], batch_size: int = 5000) -> None:
     """Write `names` of `flags`: one UPDATE from column arrays per batch. (Django's bulk_update builds a CASE
-    expression per field and row: seconds for a few thousand flags, where this takes milliseconds.)"""
+    expression per field and row: seconds for a few thousand flags, where this takes milliseconds.)
+
+    Values are prepared by their fields as a save would; text and JSON travel as text, so a value too long
+    for its column is refused, never cut."""
     fields = [DuplicateFlag._meta.get_field(name) for name in names]
-    table = DuplicateFlag._meta.db_table
-    # Arrays of JSON travel as text and are cast; every other column as its own type.
-    types = ["bigint"] + [("text" if f.get_internal_type() == "JSONField" else f.db_type(connection)) for f in fields]
-    casts = {f.column: "::jsonb" if f.get_internal_type() == "JSONField" else "" for f in fields}
+    kinds = [f.get_internal_type() for f in fields]
+    textual = {"CharField", "TextField", "JSONField"}
+    types = ["bigint"] + [
+        "text" if kind in textual else f.db_type(connection) for f, kind in zip(fields, kinds, strict=True)
+    ]
     columns = ["id"] + [f.column for f in fields]
-    assignments = ", ".join(f'"{c}" = v."{c}"{casts[c]}' for c in columns[1:])
+    assignments = ", ".join(
+        f'"{f.column}" = v."{f.column}"{"::jsonb" if kind == "JSONField" else ""}'
+        for f, kind in zip(fields, kinds, strict=True)
+    )
     arrays = ", ".join(f"%s::{t}[]" for t in types)
     names_of_v = ", ".join(f'"{c}"' for c in columns)
     sql = (
-        f'UPDATE "{table}" AS f SET {assignments} '  # noqa: S608 - model metadata only
+        f'UPDATE "{DuplicateFlag._meta.db_table}" AS f SET {assignments} '  # noqa: S608 - model metadata only
         f"FROM unnest({arrays}) AS v({names_of_v}) WHERE f.id = v.id"
     )
+
+    def prepared(f, kind: str, value):
+        if kind == "JSONField":
+            return json.dumps(f.get_prep_value(value), cls=f.encoder)
+        return f.get_db_prep_save(value, connection)
+
     with connection.cursor() as cursor:
         for lo in range(0, len(flags), batch_size):
             batch = flags[lo : lo + batch_size]
             params = [[flag.pk for flag in batch]]
-            for f in fields:
-                values = [getattr(flag, f.attname) for flag in batch]
-                params.append([json.dumps(v) for v in values] if f.get_internal_type() == "JSONField" else values)
+            for f, kind in zip(fields, kinds, strict=True):
+                params.append([prepared(f, kind, getattr(flag, f.attname)) for flag in batch])
             cursor.execute(sql, params)
 
 

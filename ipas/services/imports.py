@@ -25,6 +25,7 @@ import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from iisg_portal.audit import audited
@@ -206,14 +207,42 @@ PROGRESS_KIND = "activity-import"
 
 
 def activity_import_start(*, actor: User, table: Table, owner: Organisation | None, filename: str) -> ActivityImport:
-    """Queue a checked list for import by the worker (after commit); the page follows its progress."""
-    job = ActivityImport.objects.create(
-        filename=filename[:255], owner=owner, requested_by=actor, rows=table.packed(), row_count=len(table.rows)
-    )
+    """Queue a checked list for import by the worker (after commit); the page follows its progress.
+
+    If the broker cannot take the task now, the job waits as queued: `activity_imports_resume` sends it again
+    (beat runs it every five minutes).
+    """
     from ipas.tasks import activity_import_run
 
-    transaction.on_commit(lambda: activity_import_run.delay(job.pk), robust=True)
+    with transaction.atomic():
+        job = ActivityImport.objects.create(
+            filename=filename[:255], owner=owner, requested_by=actor, rows=table.packed(), row_count=len(table.rows)
+        )
+        transaction.on_commit(lambda: activity_import_run.delay(job.pk), robust=True)
     return job
+
+
+#: An import that keeps being interrupted (killed at the time limit, a worker lost) is given up after this.
+MAX_IMPORT_ATTEMPTS = 3
+#: A queued import not taken by a worker within this long is sent again.
+QUEUED_RESEND_AFTER = timedelta(minutes=5)
+
+
+def activity_imports_resume() -> list[int]:
+    """Send again the imports a worker never took (broker down when queued) or left running when it died
+    (its transaction rolled back). Safe: a job is claimed by one execution only. Returns their ids."""
+    from ipas.tasks import activity_import_run
+
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+    waiting = ActivityImport.objects.filter(
+        Q(status=ActivityImport.Status.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER)
+        | Q(status=ActivityImport.Status.RUNNING, started_at__lt=stale_before)
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    for pk in ids:
+        activity_import_run.delay(pk)
+    return ids
 
 
 def activity_import_execute(*, import_id: int) -> ActivityImport | None:
@@ -231,6 +260,7 @@ def activity_import_execute(*, import_id: int) -> ActivityImport | None:
         ).update(started_at=now, message="Starting again")
     if not claimed:
         return None
+    ActivityImport.objects.filter(pk=import_id).update(attempts=F("attempts") + 1)
     job = ActivityImport.objects.select_related("owner", "requested_by").get(pk=import_id)
 
     def report(percent: int, message: str) -> None:
@@ -244,6 +274,12 @@ def activity_import_execute(*, import_id: int) -> ActivityImport | None:
         progress_clear(PROGRESS_KIND, import_id)
         return ActivityImport.objects.get(pk=import_id)
 
+    if job.attempts > MAX_IMPORT_ATTEMPTS:
+        return finish(
+            ActivityImport.Status.FAILED,
+            f"Given up after {MAX_IMPORT_ATTEMPTS} interrupted attempts: nothing was imported. Split the list.",
+            {},
+        )
     try:
         plan = activities_import(
             actor=job.requested_by,

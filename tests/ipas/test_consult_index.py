@@ -41,6 +41,10 @@ def found(concept) -> list[int]:
     return [pk for pk, _t, _d in engine.consult_index().candidates(concept)]
 
 
+def title_cosine(activity_id: int, concept) -> float:
+    return next((t for pk, t, _d in engine.consult_index().candidates(concept) if pk == activity_id), 0.0)
+
+
 def test_a_changed_activity_is_found_by_its_new_text_only_and_the_index_is_patched(activities):
     assets = activities["assets"]
     assert found(ASSET_RECOVERY)[0] == assets.pk
@@ -87,3 +91,31 @@ def test_many_changes_build_the_index_again(activities, monkeypatch):
 
 def test_an_unchanged_database_keeps_the_same_index(activities):
     assert engine.consult_index() is engine.consult_index()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_transaction_that_commits_after_the_build_is_not_missed(fresh_index):
+    """Audit event ids are taken when written, not when committed: a change committed after the index was
+    built can carry an id below the index's version. It is patched in with the next change all the same."""
+    import psycopg
+    from django.db import connection
+
+    slow = ActivityFactory(title="Intelligence exchange on cocaine trafficking through ports")
+    other = ActivityFactory(title="Thermal cameras for the green border")
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
+    ) as importer:
+        # A long transaction (an import, say) writes first...
+        importer.execute(
+            "UPDATE ipas_activity SET title = %s, description = %s WHERE id = %s",
+            [ASSET_RECOVERY.title, ASSET_RECOVERY.description, slow.pk],
+        )
+        other.title += " (phase II)"  # ...another change commits meanwhile (a higher event id)...
+        other.save()
+        assert title_cosine(slow.pk, ASSET_RECOVERY) < 0.5  # ...the index is built without the first one...
+        importer.commit()  # ...which commits now, under the index's version.
+
+    other.title += " (phase III)"  # the next change moves the version
+    other.save()
+    assert title_cosine(slow.pk, ASSET_RECOVERY) > 0.99

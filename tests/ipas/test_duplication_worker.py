@@ -38,3 +38,20 @@ def test_full_run_and_incremental_check_through_the_worker(celery_worker, countr
     wait_for(lambda: DuplicateFlag.objects.exists(), timeout=30, message="the incremental check")
     assert DuplicateFlag.objects.get().activity_b_id == b.pk
     assert DuplicationRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_run_no_worker_took_is_sent_again_instead_of_blocking_every_later_run(countries, support):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ipas.services.duplication import duplication_runs_resume
+
+    run = duplication_run_start(actor=support)  # in a test transaction it is never sent: a broker outage
+    assert duplication_run_start(actor=None, trigger="nightly", enqueue=False) == run  # it blocks the others
+    assert duplication_runs_resume() == []
+    DuplicationRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+
+    assert duplication_runs_resume() == [run.pk]  # sent again (run at once here: eager tasks)
+    assert DuplicationRun.objects.get(pk=run.pk).status == "done"

@@ -85,3 +85,42 @@ def test_an_import_left_running_by_a_dead_worker_is_taken_over_later_only(world,
     ActivityImport.objects.filter(pk=job.pk).update(started_at=long_ago)
     assert activity_import_execute(import_id=job.pk).status == "done"
     assert Activity.objects.count() == 2
+
+
+def test_an_import_no_worker_took_is_sent_again(world, support):
+    from ipas.services.imports import activity_imports_resume
+
+    job = activity_import_start(
+        actor=support, table=read_table(csv_bytes(*GOOD_ROWS), "a.csv"), owner=None, filename="a.csv"
+    )  # in a test transaction the task is never sent: as if the broker had been down
+    assert activity_imports_resume() == []  # a fresh job may still be on its way
+    ActivityImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+
+    assert activity_imports_resume() == [job.pk]  # sent again (run at once here: eager tasks)
+    assert ActivityImport.objects.get(pk=job.pk).status == "done"
+    assert activity_imports_resume() == []
+
+
+def test_an_import_interrupted_again_and_again_is_given_up(world, support, settings):
+    job = activity_import_start(
+        actor=support, table=read_table(csv_bytes(*GOOD_ROWS), "a.csv"), owner=None, filename="a.csv"
+    )
+    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    ActivityImport.objects.filter(pk=job.pk).update(status="running", started_at=long_ago, attempts=3)
+
+    job = activity_import_execute(import_id=job.pk)
+    assert job.status == "failed" and "Given up after 3 interrupted attempts" in job.message
+    assert not Activity.objects.exists()
+
+
+def test_an_import_goes_on_when_its_progress_cannot_be_shown(world, support, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "progress": {**settings.CACHES["progress"], "LOCATION": "redis://127.0.0.1:1/0"},  # nothing listens
+    }
+    job = activity_import_start(
+        actor=support, table=read_table(csv_bytes(*GOOD_ROWS), "a.csv"), owner=None, filename="a.csv"
+    )
+    assert activity_import_execute(import_id=job.pk).status == "done"
+    assert progress_get(PROGRESS_KIND, job.pk) is None
+    assert Activity.objects.count() == 2
