@@ -212,8 +212,31 @@ def meeting_pack_request(*, actor: User | None, meeting: Meeting) -> MeetingPack
         pack = MeetingPack.objects.create(
             meeting=meeting, version=version, requested_by=actor, message="Waiting for a worker"
         )
-        transaction.on_commit(lambda: meeting_pack_build_task.delay(pack.pk))
+        # A broker that cannot take it now does not fail the request: `meeting_packs_resume` sends it again.
+        transaction.on_commit(lambda: meeting_pack_build_task.delay(pack.pk), robust=True)
     return pack
+
+
+#: A queued pack not taken by a worker within this long is sent again; a running one after the time limit.
+PACK_RESEND_AFTER = timedelta(minutes=5)
+PACK_STALE_AFTER = timedelta(minutes=16)
+
+
+def meeting_packs_resume() -> list[int]:
+    """Send again the packs no worker took (broker down when requested) or a dead worker left running: until
+    then the meeting could get no new pack. Safe: one build claims a pack. Returns their ids."""
+    from board.tasks import meeting_pack_build_task
+
+    now = timezone.now()
+    ids = list(
+        MeetingPack.objects.filter(
+            Q(status=MeetingPack.Status.QUEUED, requested_at__lt=now - PACK_RESEND_AFTER)
+            | Q(status=MeetingPack.Status.RUNNING, started_at__lt=now - PACK_STALE_AFTER)
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        meeting_pack_build_task.delay(pk)
+    return ids
 
 
 def _progress(pack_id: int, percent: int, message: str) -> None:
@@ -226,7 +249,7 @@ def meeting_pack_build(*, actor: User | None, pack_id: int) -> MeetingPack | Non
     from board.packs import build_pack_files
 
     # A run that died (worker lost) leaves its pack "running"; after the task's time limit it may be claimed again.
-    stale = timezone.now() - timedelta(minutes=16)
+    stale = timezone.now() - PACK_STALE_AFTER
     claimable = Q(status=MeetingPack.Status.QUEUED) | Q(status=MeetingPack.Status.RUNNING, started_at__lt=stale)
     claimed = MeetingPack.objects.filter(claimable, pk=pack_id).update(
         status=MeetingPack.Status.RUNNING, started_at=timezone.now(), percent=1, message="Reading the data"

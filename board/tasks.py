@@ -11,3 +11,9 @@ def meeting_pack_build_task(pack_id: int) -> None:
     if pack is None:
         return
     services.meeting_pack_build(actor=pack.requested_by, pack_id=pack_id)
+
+
+@shared_task
+def meeting_packs_resume() -> list[int]:
+    """Every few minutes (beat): send again the packs no worker took or a dead worker left."""
+    return services.meeting_packs_resume()

@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "duplication-nightly": {"task": "ipas.tasks.duplication_run_nightly", "schedule": crontab(hour=2, minute=30)},
     # Imports and duplication runs no worker took (broker down) or a dead worker left are sent again.
     "resume-stalled-jobs": {"task": "ipas.tasks.resume_stalled_jobs", "schedule": crontab(minute="*/5")},
+    "resume-stalled-packs": {"task": "board.tasks.meeting_packs_resume", "schedule": crontab(minute="*/5")},
 }
 
 REST_FRAMEWORK = {

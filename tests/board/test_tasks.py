@@ -28,3 +28,23 @@ def test_the_pack_is_built_by_a_real_worker(celery_worker, secretariat):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Progress of the WBBSi iPA" in text and "2026/07" in text
     assert pack.events.filter(pgh_context__metadata__action="meeting_pack_build").exists()
+
+
+@pytest.mark.django_db
+def test_a_pack_no_worker_took_is_sent_again_so_the_meeting_can_have_its_pack(secretariat):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from iisg_portal.errors import PortalError
+
+    meeting = MeetingFactory(title="IISG Board meeting, broker down")
+    pack = services.meeting_pack_request(actor=secretariat, meeting=meeting)  # never sent in a test transaction
+    with pytest.raises(PortalError, match="being built already"):
+        services.meeting_pack_request(actor=secretariat, meeting=meeting)
+    assert services.meeting_packs_resume() == []
+    MeetingPack.objects.filter(pk=pack.pk).update(requested_at=timezone.now() - timedelta(minutes=6))
+
+    assert services.meeting_packs_resume() == [pack.pk]  # sent again (built at once here: eager tasks)
+    pack.refresh_from_db()
+    assert pack.status == MeetingPack.Status.DONE
