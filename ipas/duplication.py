@@ -387,7 +387,10 @@ def load_corpus(activity_ids: Iterable[int] | None = None, *, queryset=None) -> 
     n = len(rows)
     ids = np.fromiter((r[0] for r in rows), np.int64, n)
     # The related rows are read whole (plain SQL, no model instances) and matched to positions with numpy.
-    subquery, params = queryset.order_by().values("pk").query.sql_with_params()
+    if n:
+        subquery, params = queryset.order_by().values("pk").query.sql_with_params()
+    else:  # (an empty `pk__in` has no SQL at all: ask for no row)
+        subquery, params = "SELECT NULL::bigint WHERE false", ()
     through = Activity.beneficiaries.through._meta.db_table
     beneficiary_rows = _fetch(
         f'SELECT activity_id, country_id FROM "{through}" WHERE activity_id IN ({subquery})',  # noqa: S608

@@ -161,6 +161,22 @@ def celery_worker(_celery_worker_process):
         app.conf.task_always_eager = True
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connection_at_teardown(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end any other connection to it. In full parallel runs one
+    connection of the test process itself outlived the usual close at the end of the session (which closes
+    this thread's connections only), and dropping the database failed with a warning."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 @pytest.fixture(scope="session")
 def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     import os

@@ -119,3 +119,11 @@ def test_a_long_transaction_that_commits_after_the_build_is_not_missed(fresh_ind
     other.title += " (phase III)"  # the next change moves the version
     other.save()
     assert title_cosine(slow.pk, ASSET_RECOVERY) > 0.99
+
+
+def test_a_version_moved_without_any_activity_changed_keeps_the_same_activities(activities):
+    built = engine.consult_index()
+    patched = built.patched(("moved",), [])  # e.g. events of rows since deleted: nothing to read again
+
+    assert patched.delta is not None and len(patched.delta.corpus) == 0
+    assert [pk for pk, _t, _d in patched.candidates(ASSET_RECOVERY)][0] == activities["assets"].pk
