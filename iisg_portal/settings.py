@@ -182,6 +182,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("PROGRESS_KEY_PREFIX", default="iisg"),
+        # Progress is best effort: an unreachable Redis costs a job a second, not minutes.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
 }
 CELERY_BROKER_URL = REDIS_URL

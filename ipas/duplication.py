@@ -945,20 +945,23 @@ class ConsultIndex:
         # recorded from then on (an event id is taken when written, not when committed, so ids alone could
         # miss a long transaction, such as an import, that commits after the build).
         self.changes_since: datetime | None = None
+        # Transactions in progress when this index read the data: one that commits later may carry event
+        # ids below the version, so its commit counts as a change (see `data_version`).
+        self.watched: tuple[int, ...] = ()
 
     @classmethod
-    def build(cls, version) -> ConsultIndex:
-        # Read before the activities: every change this build may miss was made by a transaction open now.
-        since = open_transactions_since()
+    def build(cls, version, since: datetime, watched: tuple[int, ...]) -> ConsultIndex:
+        """All activities as they are now; `version`, `since` and `watched` were read just before (see
+        `consult_index`)."""
         corpus = load_corpus()
         title_m, desc_m, space = vectorize(VOCABULARY, corpus.titles, corpus.descriptions)
         # The few activities shown are read again from the database; the index keeps no text.
         corpus.titles, corpus.descriptions = [], []
         index = cls(corpus, title_m, desc_m, space, version)
-        index.changes_since = since
+        index.changes_since, index.watched = since, watched
         return index
 
-    def patched(self, version, changed_ids: list[int]) -> ConsultIndex:
+    def patched(self, version, watched: tuple[int, ...], changed_ids: list[int]) -> ConsultIndex:
         """The full index this one derives from, brought to `version`: `changed_ids` (the activities changed
         since it was built) are read again, and those no longer compared (withdrawn, cancelled, deleted) drop out."""
         base = self.base
@@ -977,7 +980,7 @@ class ConsultIndex:
         delta.columns = used
         index = ConsultIndex.__new__(ConsultIndex)
         index.__dict__.update(base.__dict__)
-        index.version = version
+        index.version, index.watched = version, watched
         index.delta = delta
         index.hidden = np.isin(base.corpus.ids, np.asarray(changed_ids, np.int64))
         return index
@@ -1075,28 +1078,39 @@ def _version_sources() -> list[tuple[str, str]]:
     ]
 
 
-def data_version() -> tuple:
-    """Changes whenever an activity, its funding or its objectives change: the last audit event id of each
-    (one statement, index-only scans)."""
+def data_version(watched: Iterable[int] = ()) -> tuple:
+    """Moves whenever an activity, its funding or its objectives change: the last audit event id of each,
+    and how many of the `watched` transactions have committed since they were seen in progress (one
+    statement, index-only scans)."""
     from django.db import connection
 
     latest = [f'(SELECT max(pgh_id) FROM "{table}")' for table, _column in _version_sources()]  # noqa: S608
+    committed = "(SELECT count(*) FROM unnest(%s::bigint[]) AS x WHERE pg_xact_status(x::text::xid8) = 'committed')"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(latest))
+        cursor.execute("SELECT " + ", ".join([*latest, committed]), [list(watched)])
         return tuple(cursor.fetchone())
 
 
-def open_transactions_since() -> datetime:
-    """When the oldest transaction now open on this database began (now, if none): its writes, and those of
-    every transaction that commits later, are recorded at or after this moment."""
+#: Margin on the moment changes are looked for from: a transaction's clock starts a moment before it shows.
+_SINCE_MARGIN_SECONDS = 5
+
+
+def index_moment() -> tuple[datetime, tuple[int, ...]]:
+    """Read before an index reads the activities: (when the oldest client transaction now open began, less
+    a margin; the ids of the transactions writing now). Every change the index may miss was made by one of
+    those transactions: its events are recorded from that moment on, and its commit moves the version."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT least(coalesce(min(xact_start), now()), now()) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND xact_start IS NOT NULL"
+            "SELECT least(coalesce(min(xact_start), now()), now()) - make_interval(secs => %s), "
+            "ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(pg_current_snapshot()) AS x) "
+            "FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' "
+            "AND xact_start IS NOT NULL",
+            [_SINCE_MARGIN_SECONDS],
         )
-        return cursor.fetchone()[0]
+        since, watched = cursor.fetchone()
+    return since, tuple(watched)
 
 
 def changed_since(moment: datetime, limit: int) -> list[int] | None:
@@ -1123,28 +1137,28 @@ def _event_table(model) -> str:
     return apps.get_model(model._meta.app_label, f"{model.__name__}Event")._meta.db_table
 
 
-def consult_index(version: tuple | None = None) -> ConsultIndex:
-    """The index of `version` (read from the database when not given), under a lock: patched with the
-    activities changed since the full build when they are few, built again otherwise. The lock holder
-    brings it up to date and the others wait for its index."""
+def consult_index() -> ConsultIndex:
+    """This process's index, up to date: patched with the activities changed since its full build when they
+    are few, built again otherwise. Under a lock: the holder brings it up to date, the others wait for it."""
     global _INDEX
-    if version is None:
-        version = data_version()
     index = _INDEX
-    if index is not None and index.version == version:
+    if index is not None and data_version(index.watched) == index.version:
         return index
     with _INDEX_LOCK:
         index = _INDEX
-        if index is not None and index.version == version:
+        if index is not None and data_version(index.watched) == index.version:
             return index
+        since, watched = index_moment()
+        version = data_version(watched)
         changed = None
         # Event ids only grow; lower ones mean the audit trail was pruned or restored: build again.
-        if index is not None and all((v or 0) >= (b or 0) for v, b in zip(version, index.base.version, strict=True)):
+        ids, base_ids = version[:-1], index.base.version[:-1] if index is not None else ()
+        if index is not None and all((v or 0) >= (b or 0) for v, b in zip(ids, base_ids, strict=True)):
             changed = changed_since(index.base.changes_since, CONSULT_REBUILD_AFTER)
         if changed is None:
-            _INDEX = ConsultIndex.build(version)
+            _INDEX = ConsultIndex.build(version, since, watched)
         else:
-            _INDEX = index.patched(version, changed)
+            _INDEX = index.patched(version, watched, changed)
         return _INDEX
 
 

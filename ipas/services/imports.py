@@ -222,7 +222,7 @@ def activity_import_start(*, actor: User, table: Table, owner: Organisation | No
     return job
 
 
-#: An import that keeps being interrupted (killed at the time limit, a worker lost) is given up after this.
+#: An import that keeps being interrupted (its worker lost or killed mid-way) is given up after this.
 MAX_IMPORT_ATTEMPTS = 3
 #: A queued import not taken by a worker within this long is sent again.
 QUEUED_RESEND_AFTER = timedelta(minutes=5)
@@ -263,16 +263,23 @@ def activity_import_execute(*, import_id: int) -> ActivityImport | None:
     ActivityImport.objects.filter(pk=import_id).update(attempts=F("attempts") + 1)
     job = ActivityImport.objects.select_related("owner", "requested_by").get(pk=import_id)
 
-    def report(percent: int, message: str) -> None:
-        progress_set(PROGRESS_KIND, import_id, percent, message)
-
     def finish(status: str, message: str, result: dict) -> ActivityImport:
         fields = {"status": status, "message": message[:300], "result": result, "finished_at": timezone.now()}
         if status == ActivityImport.Status.DONE:
             fields["rows"] = b""
         ActivityImport.objects.filter(pk=import_id).update(**fields)
-        progress_clear(PROGRESS_KIND, import_id)
         return ActivityImport.objects.get(pk=import_id)
+
+    try:
+        return _import_and_record(job, finish)
+    finally:
+        # Once the row holds the outcome (committed), the page reads it there.
+        progress_clear(PROGRESS_KIND, import_id)
+
+
+def _import_and_record(job: ActivityImport, finish: Callable[[str, str, dict], ActivityImport]) -> ActivityImport:
+    def report(percent: int, message: str) -> None:
+        progress_set(PROGRESS_KIND, job.pk, percent, message)
 
     if job.attempts > MAX_IMPORT_ATTEMPTS:
         return finish(
@@ -281,13 +288,18 @@ def activity_import_execute(*, import_id: int) -> ActivityImport | None:
             {},
         )
     try:
-        plan = activities_import(
-            actor=job.requested_by,
-            table=Table.unpacked(job.rows),
-            owner=job.owner,
-            filename=job.filename,
-            progress=report,
-        )
+        # The outcome is recorded in the import's own transaction: a worker dying after the commit cannot
+        # leave a written list "importing", to be imported again over later edits.
+        with transaction.atomic():
+            plan = activities_import(
+                actor=job.requested_by,
+                table=Table.unpacked(job.rows),
+                owner=job.owner,
+                filename=job.filename,
+                progress=report,
+            )
+            if plan.ok:
+                job = finish(ActivityImport.Status.DONE, _outcome_message(plan), _outcome(plan))
     except PortalError as exc:
         return finish(ActivityImport.Status.FAILED, exc.message, {"file_errors": [exc.message]})
     except Exception as exc:
@@ -300,16 +312,22 @@ def activity_import_execute(*, import_id: int) -> ActivityImport | None:
             "The portal changed since the file was checked: nothing was imported. Upload it again to see why.",
             {"file_errors": plan.file_errors, "errors": plan.errors_by_row},
         )
-    result = {
+    return job
+
+
+def _outcome(plan: ImportPlan) -> dict:
+    return {
         "created": plan.count("create"),
         "updated": plan.count("update"),
         "unchanged": plan.count("unchanged"),
         "new_organisations": [new.name for new in plan.new_organisations],
     }
+
+
+def _outcome_message(plan: ImportPlan) -> str:
     created = len(plan.new_organisations)
-    message = (
-        f"{result['created']:,} created, {result['updated']:,} updated, {result['unchanged']:,} unchanged"
+    return (
+        f"{plan.count('create'):,} created, {plan.count('update'):,} updated, {plan.count('unchanged'):,} unchanged"
         + (f"; {created} organisation(s) created and marked for review" if created else "")
         + ". The imported entries are being checked for duplicates."
     )
-    return finish(ActivityImport.Status.DONE, message, result)
