@@ -10,7 +10,8 @@ from partners.models import Organisation
 from pillars.models import Pillar
 
 
-@pghistory.track()
+# Audited but for the word weights, a few MB of derived numbers.
+@pghistory.track(exclude=["word_weights"])
 class DuplicationRun(models.Model):
     """One full run of the duplication engine; the report page polls its progress."""
 
@@ -40,6 +41,9 @@ class DuplicationRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     stats = models.JSONField(default=dict, blank=True)
+    # The IDF the run fitted (ipas.duplication.WordWeights), kept on the latest finished run only: the check
+    # after a save weighs words as the full run did.
+    word_weights = models.BinaryField(default=bytes, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

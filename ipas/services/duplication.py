@@ -91,7 +91,8 @@ def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
     try:
         _progress(run_id, 2, "Reading activities")
         corpus = engine.load_corpus()
-        pairs = engine.find_pairs(corpus, progress=lambda p, m: _progress(run_id, p, m))
+        kept: dict = {}
+        pairs = engine.find_pairs(corpus, progress=lambda p, m: _progress(run_id, p, m), keep=kept)
         _progress(run_id, 92, f"Saving {len(pairs):,} flags")
         stats = duplicate_flags_sync(actor=None, pairs=pairs)
         stats["activities"] = len(corpus)
@@ -101,16 +102,47 @@ def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
         )
         raise
     message = f"{stats['open']:,} open flags ({stats['new']:,} new, {stats['reopened']:,} back after a change)"
-    DuplicationRun.objects.filter(pk=run_id).update(
-        status=DuplicationRun.Status.DONE, percent=100, finished_at=timezone.now(), message=message, stats=stats
-    )
+    with transaction.atomic():
+        DuplicationRun.objects.filter(pk=run_id).update(
+            status=DuplicationRun.Status.DONE,
+            percent=100,
+            finished_at=timezone.now(),
+            message=message,
+            stats=stats,
+            word_weights=kept["weights"].to_bytes() if "weights" in kept else b"",
+        )
+        # Only the latest weights are read: older runs keep their record, not their few MB of numbers.
+        DuplicationRun.objects.exclude(pk=run_id).exclude(word_weights=b"").update(word_weights=b"")
     return DuplicationRun.objects.get(pk=run_id)
 
 
 def duplication_check_activity(*, activity_id: int) -> dict:
     """The incremental check after an activity is saved: its pairs, reconciled with the stored flags."""
-    pairs = engine.check_activity(activity_id)
+    pairs = engine.check_activity(activity_id, weights=latest_word_weights())
     return duplicate_flags_sync(actor=None, pairs=pairs, scope=[activity_id])
+
+
+_WEIGHTS: dict[int, engine.WordWeights] = {}
+
+
+def latest_word_weights() -> engine.WordWeights | None:
+    """The word weights of the latest full run that kept them (read once per process and run)."""
+    run_id = (
+        DuplicationRun.objects.filter(status=DuplicationRun.Status.DONE)
+        .exclude(word_weights=b"")
+        .order_by("-finished_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if run_id is None:
+        return None
+    if run_id not in _WEIGHTS:
+        data = DuplicationRun.objects.filter(pk=run_id).values_list("word_weights", flat=True).first()
+        if not data:  # a newer run took them meanwhile: the next check reads those
+            return None
+        _WEIGHTS.clear()
+        _WEIGHTS[run_id] = engine.WordWeights.from_bytes(data)
+    return _WEIGHTS[run_id]
 
 
 def duplicate_flags_sync(*, actor: User | None, pairs: list[engine.Pair], scope: list[int] | None = None) -> dict:

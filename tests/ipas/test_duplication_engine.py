@@ -196,3 +196,32 @@ def test_scores_do_not_depend_on_what_the_process_read_before():
     # shared by several word pairs, and which ones share must not change from one process to the next).
     for text in descriptions:
         assert engine._field_terms(fresh, [text])[3].tolist() == engine._field_terms(seasoned, [text])[3].tolist()
+
+
+def test_the_check_after_a_save_scores_a_pair_as_the_full_run_did(countries, support):
+    """Words are weighed by how rare they are; the check after a save compares only the activities sharing
+    a beneficiary and a period, so it weighs words as the last full run weighed them."""
+    from ipas.models import DuplicationRun
+    from ipas.services.duplication import duplication_run_execute, duplication_run_start
+
+    a, b = _activity(ORIGINAL), _activity(REWORDED)
+    for text in UNRELATED:  # elsewhere: outside the check's comparison, inside the full run's weights
+        _activity(text, countries=("AL",), start=date(2021, 1, 1), end=date(2021, 6, 30))
+        _activity(ORIGINAL, countries=("BA",), start=date(2020, 1, 1), end=date(2020, 6, 30))
+    run = duplication_run_start(actor=support, enqueue=False)
+    duplication_run_execute(run_id=run.pk)
+    full_run_score = DuplicateFlag.objects.get(activity_a=a, activity_b=b).score
+
+    checked = duplication_check_activity(activity_id=b.pk)
+    assert checked["found"] == 1
+    assert DuplicateFlag.objects.get(activity_a=a, activity_b=b).score == pytest.approx(full_run_score, abs=1e-4)
+    # Without the full run's weights the same check scores the pair otherwise.
+    alone = {(p.a, p.b): p.score for p in engine.check_activity(b.pk)}
+    assert alone[(a.pk, b.pk)] != pytest.approx(full_run_score, abs=1e-3)
+    # Only the latest run keeps its weights.
+    again = duplication_run_start(actor=support, enqueue=False)
+    duplication_run_execute(run_id=again.pk)
+    assert [bool(w) for w in DuplicationRun.objects.order_by("pk").values_list("word_weights", flat=True)] == [
+        False,
+        True,
+    ]
