@@ -196,6 +196,9 @@ def test_consult_answers_with_visible_activities_and_records_the_consultation(
     shown = [match.activity_id for match in response.context["matches"]]
     assert shown[0] == approved.pk
     assert draft.pk not in shown  # another organisation's draft never shows
+    html = response.content.decode()
+    assert f'href="{reverse("ipas:activity_detail", args=[approved.pk])}"' in html  # each match opens
+    assert 'data-testid="score-legend"' in html
     consultation = Consultation.objects.get()
     assert consultation.user == viewer
     assert consultation.results[0]["activity"] == approved.pk
