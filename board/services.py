@@ -11,6 +11,7 @@ from django.utils import timezone
 from board.models import ActionPoint, AgendaItem, Decision, DecisionCorrection, Meeting, MeetingPack, MeetingPackFile
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.jobs import stalled_job_ids
 from partners.models import Organisation, User
 
 MEETING_FIELDS = {"body", "title", "date", "place", "host", "status"}
@@ -217,8 +218,7 @@ def meeting_pack_request(*, actor: User | None, meeting: Meeting) -> MeetingPack
     return pack
 
 
-#: A queued pack not taken by a worker within this long is sent again; a running one after the time limit.
-PACK_RESEND_AFTER = timedelta(minutes=5)
+#: A running pack is taken over after this long (its task's hard time limit is 15 minutes).
 PACK_STALE_AFTER = timedelta(minutes=16)
 
 
@@ -227,13 +227,7 @@ def meeting_packs_resume() -> list[int]:
     then the meeting could get no new pack. Safe: one build claims a pack. Returns their ids."""
     from board.tasks import meeting_pack_build_task
 
-    now = timezone.now()
-    ids = list(
-        MeetingPack.objects.filter(
-            Q(status=MeetingPack.Status.QUEUED, requested_at__lt=now - PACK_RESEND_AFTER)
-            | Q(status=MeetingPack.Status.RUNNING, started_at__lt=now - PACK_STALE_AFTER)
-        ).values_list("pk", flat=True)
-    )
+    ids = stalled_job_ids(MeetingPack.objects.all(), queued_at="requested_at", running_for=PACK_STALE_AFTER)
     for pk in ids:
         meeting_pack_build_task.delay(pk)
     return ids

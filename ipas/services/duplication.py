@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.jobs import stalled_job_ids, task_time_limit
 from ipas import duplication as engine
 from ipas.models import Consultation, DuplicateFlag, DuplicationRun
 from partners.models import User
@@ -43,23 +41,12 @@ def duplication_run_start(*, actor: User | None, trigger: str = "manual", enqueu
     return run
 
 
-#: A queued run not taken by a worker within this long is sent again.
-QUEUED_RESEND_AFTER = timedelta(minutes=5)
-
-
 def duplication_runs_resume() -> list[int]:
     """Send again the run no worker took (broker down when queued) or a dead worker left running; until
     then it would block every later run, the nightly one included. Safe: one execution claims a run."""
     from ipas.tasks import duplication_run_full
 
-    now = timezone.now()
-    stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
-    ids = list(
-        DuplicationRun.objects.filter(
-            Q(status=DuplicationRun.Status.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER)
-            | Q(status=DuplicationRun.Status.RUNNING, started_at__lt=stale_before)
-        ).values_list("pk", flat=True)
-    )
+    ids = stalled_job_ids(DuplicationRun.objects.all())
     for pk in ids:
         duplication_run_full.delay(pk)
     return ids
@@ -82,7 +69,7 @@ def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
         status=DuplicationRun.Status.RUNNING, started_at=now, percent=1, message="Starting"
     )
     if not claimed:
-        stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+        stale_before = now - task_time_limit()
         claimed = DuplicationRun.objects.filter(
             pk=run_id, status=DuplicationRun.Status.RUNNING, started_at__lt=stale_before
         ).update(started_at=now, percent=1, message="Starting again")

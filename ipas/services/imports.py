@@ -19,17 +19,16 @@ imported by the worker (`activity_import_start`), which reports its progress; th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pghistory
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.jobs import stalled_job_ids, task_time_limit
 from iisg_portal.progress import progress_clear, progress_set
 from ipas.imports import FUNDING_STATUS, ImportPlan, Table, import_plan, imported_snapshot
 from ipas.models import Activity, ActivityImport, ActivityObjective, ActivityRevision, Funding
@@ -224,8 +223,6 @@ def activity_import_start(*, actor: User, table: Table, owner: Organisation | No
 
 #: An import that keeps being interrupted (its worker lost or killed mid-way) is given up after this.
 MAX_IMPORT_ATTEMPTS = 3
-#: A queued import not taken by a worker within this long is sent again.
-QUEUED_RESEND_AFTER = timedelta(minutes=5)
 
 
 def activity_imports_resume() -> list[int]:
@@ -233,13 +230,7 @@ def activity_imports_resume() -> list[int]:
     (its transaction rolled back). Safe: a job is claimed by one execution only. Returns their ids."""
     from ipas.tasks import activity_import_run
 
-    now = timezone.now()
-    stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
-    waiting = ActivityImport.objects.filter(
-        Q(status=ActivityImport.Status.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER)
-        | Q(status=ActivityImport.Status.RUNNING, started_at__lt=stale_before)
-    )
-    ids = list(waiting.values_list("pk", flat=True))
+    ids = stalled_job_ids(ActivityImport.objects.all())
     for pk in ids:
         activity_import_run.delay(pk)
     return ids
@@ -254,7 +245,7 @@ def activity_import_execute(*, import_id: int) -> ActivityImport | None:
         status=ActivityImport.Status.RUNNING, started_at=now, message="Starting"
     )
     if not claimed:
-        stale_before = now - timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800))
+        stale_before = now - task_time_limit()
         claimed = ActivityImport.objects.filter(
             pk=import_id, status=ActivityImport.Status.RUNNING, started_at__lt=stale_before
         ).update(started_at=now, message="Starting again")
