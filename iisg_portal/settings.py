@@ -200,12 +200,30 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
-    "review-digest": {"task": "ipas.tasks.send_review_digest", "schedule": crontab(hour=7, minute=0)},
+    # Each message expires before its next one is due, so a worker back after an outage does not run a pile of
+    # stale copies (expire_seconds is what django-celery-beat keeps on the periodic task).
+    "review-digest": {
+        "task": "ipas.tasks.send_review_digest",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expire_seconds": 12 * 3600},
+    },
     # The full duplication report, every night (staff can also run it from the report page).
-    "duplication-nightly": {"task": "ipas.tasks.duplication_run_nightly", "schedule": crontab(hour=2, minute=30)},
+    "duplication-nightly": {
+        "task": "ipas.tasks.duplication_run_nightly",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expire_seconds": 12 * 3600},
+    },
     # Imports and duplication runs no worker took (broker down) or a dead worker left are sent again.
-    "resume-stalled-jobs": {"task": "ipas.tasks.resume_stalled_jobs", "schedule": crontab(minute="*/5")},
-    "resume-stalled-packs": {"task": "board.tasks.meeting_packs_resume", "schedule": crontab(minute="*/5")},
+    "resume-stalled-jobs": {
+        "task": "ipas.tasks.resume_stalled_jobs",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expire_seconds": 4 * 60},
+    },
+    "resume-stalled-packs": {
+        "task": "board.tasks.meeting_packs_resume",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expire_seconds": 4 * 60},
+    },
 }
 
 REST_FRAMEWORK = {

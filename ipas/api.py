@@ -89,6 +89,10 @@ class MatchedActivitySerializer(serializers.Serializer):
 class MatchSerializer(serializers.Serializer):
     activity = MatchedActivitySerializer()
     score = serializers.FloatField(help_text="0-1: how close the activity is to the concept.")
+    closeness = serializers.ChoiceField(
+        choices=["flagged", "worth a look", "distant"],
+        help_text="flagged: as close as the pairs the duplication report flags; worth a look: below that but near.",
+    )
     reasons = serializers.ListField(child=serializers.CharField())
     title_similarity = serializers.FloatField()
     description_similarity = serializers.FloatField()
@@ -116,6 +120,7 @@ def answer_data(answer: ConsultAnswer) -> dict:
             {
                 "activity": {**m.activity, "start": day(m.activity["start"]), "end": day(m.activity["end"])},
                 "score": round(m.score, 4),
+                "closeness": m.closeness,
                 "reasons": m.reasons,
                 "title_similarity": round(float(m.title_similarity), 4),
                 "description_similarity": round(float(m.description_similarity), 4),

@@ -43,6 +43,8 @@ from rapidfuzz import fuzz, process
 
 #: A pair is flagged from this text similarity on (0-1), when the rules (beneficiary, period) also hold.
 FLAG_THRESHOLD = 0.62
+#: Consultation: from this score on a match is shown as worth a look (below the flag threshold).
+WORTH_A_LOOK = 0.4
 #: Cosine floor for a pair to be re-scored exactly.
 CANDIDATE_COSINE = 0.1
 #: Candidates meet on words found in at most this share of activities (or DF_CAP_MIN activities).
@@ -989,6 +991,13 @@ class Match:
     title_similarity: float
     description_similarity: float
     activity: dict | None = None  # what a page shows of it (filled by the caller)
+
+    @property
+    def closeness(self) -> str:
+        """ "flagged" (what the report would flag), "worth a look" or "distant": how a page shows the score."""
+        if self.score >= FLAG_THRESHOLD:
+            return "flagged"
+        return "worth a look" if self.score >= WORTH_A_LOOK else "distant"
 
 
 class ConsultIndex:

@@ -27,7 +27,7 @@ def consult_view(request):
     if not request.user.has_perm(CONSULT_PERM):
         raise PermissionDenied
     form = ConsultForm(request.POST or None)
-    context = {"form": form}
+    context = {"form": form, "flag_threshold": engine.FLAG_THRESHOLD, "worth_a_look": engine.WORTH_A_LOOK}
     if request.method == "POST" and form.is_valid():
         answer = consultation_make(actor=request.user, concept=concept_from(form.cleaned_data))
         context.update(consultation=answer.consultation, matches=answer.matches, objectives=answer.objectives)

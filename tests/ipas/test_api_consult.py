@@ -88,6 +88,8 @@ def test_editor_gets_the_closest_visible_activities_and_the_consultation_is_reco
     assert first["activity"]["organisation"] == "IOM"
     assert first["activity"]["start"] == "2025-01-01"
     assert 0 < first["score"] <= 1
+    expected = "flagged" if first["score"] >= 0.62 else "worth a look" if first["score"] >= 0.4 else "distant"
+    assert first["closeness"] == expected
     assert "same beneficiary RS" in first["reasons"]
     assert any(reason.startswith("already funded by the same donor") for reason in first["reasons"])
     assert [o["id"] for o in body["objectives"]][:1] == [objective.pk]

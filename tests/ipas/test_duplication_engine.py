@@ -225,3 +225,12 @@ def test_the_check_after_a_save_scores_a_pair_as_the_full_run_did(countries, sup
         False,
         True,
     ]
+
+
+@pytest.mark.parametrize(
+    ("score", "closeness"),
+    [(0.95, "flagged"), (engine.FLAG_THRESHOLD, "flagged"), (0.5, "worth a look"), (0.39, "distant")],
+)
+def test_a_match_says_how_close_it_is_by_the_reports_threshold(score, closeness):
+    match = engine.Match(activity_id=1, score=score, reasons=[], title_similarity=0, description_similarity=0)
+    assert match.closeness == closeness
