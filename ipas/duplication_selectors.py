@@ -30,13 +30,20 @@ def open_duplicate_flags() -> QuerySet[DuplicateFlag]:
 
 
 def flags_visible_to(user: User) -> QuerySet[DuplicateFlag]:
-    """All flags for Support Group staff; for a partner, the flags on its own organisation's activities."""
+    """All flags for Support Group staff; for a partner, the flags on its own organisation's activities whose
+    two activities it may both see (the engine also compares drafts: another organisation's draft stays
+    unseen, and so does its own draft for a viewer)."""
     if not user.is_authenticated:
         return DuplicateFlag.objects.none()
     if user.has_perm(RUN_PERM):
         return DuplicateFlag.objects.all()
     own = organisations_of(user)
-    return DuplicateFlag.objects.filter(Q(activity_a__organisation__in=own) | Q(activity_b__organisation__in=own))
+    visible = activities_visible_to(user).values("pk")
+    return DuplicateFlag.objects.filter(
+        Q(activity_a__organisation__in=own) | Q(activity_b__organisation__in=own),
+        activity_a__in=visible,
+        activity_b__in=visible,
+    )
 
 
 def get_flag_for_user(user: User, pk: int, perm: str | None = None) -> DuplicateFlag:

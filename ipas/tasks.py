@@ -5,9 +5,11 @@ from celery import shared_task
 # --- Duplication reports (see ipas/duplication.py and ipas/services/duplication.py) ---
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3, soft_time_limit=1500)
+@shared_task(acks_late=True, soft_time_limit=1500)
 def duplication_run_full(run_id: int) -> str:
-    """Run a queued full duplication run. Safe to run twice: only one execution claims the run."""
+    """Run a queued full duplication run. Safe to run twice: only one execution claims the run. (No automatic
+    retry: a failed run is recorded as failed, staff or the night start the next; an interrupted one is
+    taken over by `resume_stalled_jobs`.)"""
     from ipas.services.duplication import duplication_run_execute
 
     run = duplication_run_execute(run_id=run_id)

@@ -10,6 +10,13 @@ from partners.models import Organisation
 from pillars.models import Pillar
 
 
+class DuplicationRunManager(models.Manager):
+    def get_queryset(self):
+        # The report page polls runs every second: their few MB of word weights are read only where needed
+        # (ipas.services.duplication.latest_word_weights asks for them by name).
+        return super().get_queryset().defer("word_weights")
+
+
 # Audited but for the word weights, a few MB of derived numbers.
 @pghistory.track(exclude=["word_weights"])
 class DuplicationRun(models.Model):
@@ -25,6 +32,7 @@ class DuplicationRun(models.Model):
         MANUAL = "manual", "Run by staff"
         NIGHTLY = "nightly", "Nightly schedule"
         COMMAND = "command", "Command line"
+        FOLLOW_UP = "follow-up", "After many changes during a run"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
@@ -41,9 +49,13 @@ class DuplicationRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     stats = models.JSONField(default=dict, blank=True)
+    # Executions that claimed the run: a run whose worker dies every time is given up, not retried forever.
+    attempts = models.PositiveSmallIntegerField(default=0)
     # The IDF the run fitted (ipas.duplication.WordWeights), kept on the latest finished run only: the check
     # after a save weighs words as the full run did.
     word_weights = models.BinaryField(default=bytes, editable=False)
+
+    objects = DuplicationRunManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -303,6 +303,7 @@ def activity_withdraw(*, actor: User, activity: Activity) -> Activity:
         activity.approval_state = Activity.ApprovalState.WITHDRAWN
         activity.version += 1
         activity.save(update_fields=["approval_state", "version", "updated_at"])
+    _after_change(activity)  # its flags leave the report now, not at the next nightly run
     return activity
 
 
@@ -355,7 +356,9 @@ def activity_submit(*, actor: User, activity: Activity) -> list[ActivityReview]:
         )
     from ipas import tasks
 
-    transaction.on_commit(lambda: tasks.notify_reviewers_of_submission.delay(activity.pk, activity.review_round))
+    transaction.on_commit(
+        lambda: tasks.notify_reviewers_of_submission.delay(activity.pk, activity.review_round), robust=True
+    )
     return reviews
 
 
@@ -412,7 +415,7 @@ def activity_review_decide(*, actor: User, review: ActivityReview, approve: bool
         activity.save()
     from ipas import tasks
 
-    transaction.on_commit(lambda: tasks.notify_submitter_of_decision.delay(review.pk))
+    transaction.on_commit(lambda: tasks.notify_submitter_of_decision.delay(review.pk), robust=True)
     if published:
         _after_change(activity)
     return ReviewOutcome(review=review, activity_approved=published)
@@ -422,5 +425,7 @@ def _after_change(activity: Activity) -> None:
     """Work that follows any change of an entry, after commit."""
     from ipas.tasks import duplication_check_activity
 
-    # The duplication check of this entry against all others (ipas/duplication.py), in the background.
-    transaction.on_commit(lambda: duplication_check_activity.delay(activity.pk))
+    # The duplication check of this entry against all others (ipas/duplication.py), in the background. The
+    # change is saved whatever the broker does: a failed send is logged, not shown to the user as a failure
+    # (they would save again); the nightly run checks the entry anyway.
+    transaction.on_commit(lambda: duplication_check_activity.delay(activity.pk), robust=True)

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from iisg_portal.audit import audited
@@ -59,23 +60,39 @@ def _progress(run_id: int, percent: int, message: str) -> None:
     )
 
 
+#: Executions of one run (a worker killed mid-run, e.g. out of memory) before it is given up.
+MAX_RUN_ATTEMPTS = 3
+#: Activities saved while a full run read and compared are checked again after it; past this many, another
+#: full run follows instead.
+RECHECK_AFTER_RUN_LIMIT = 200
+
+
 def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
     """Run a queued full run to the end. Safe to call twice: only one caller claims the run.
 
-    A run left "running" by a worker that died is taken over once it is older than the task time limit.
+    A run left "running" by a worker that died is taken over once it is older than the task time limit,
+    at most MAX_RUN_ATTEMPTS times in all: until it ends, no other run can start.
     """
     now = timezone.now()
     claimed = DuplicationRun.objects.filter(pk=run_id, status=DuplicationRun.Status.QUEUED).update(
-        status=DuplicationRun.Status.RUNNING, started_at=now, percent=1, message="Starting"
+        status=DuplicationRun.Status.RUNNING, started_at=now, percent=1, message="Starting", attempts=F("attempts") + 1
     )
     if not claimed:
         stale_before = now - task_time_limit()
         claimed = DuplicationRun.objects.filter(
             pk=run_id, status=DuplicationRun.Status.RUNNING, started_at__lt=stale_before
-        ).update(started_at=now, percent=1, message="Starting again")
+        ).update(started_at=now, percent=1, message="Starting again", attempts=F("attempts") + 1)
     if not claimed:
         return None
+    if DuplicationRun.objects.filter(pk=run_id, attempts__gt=MAX_RUN_ATTEMPTS).update(
+        status=DuplicationRun.Status.FAILED,
+        finished_at=timezone.now(),
+        message=f"Given up after {MAX_RUN_ATTEMPTS} interrupted attempts; the next run starts afresh.",
+    ):
+        return DuplicationRun.objects.get(pk=run_id)
     try:
+        # Read before the activities: every change the run may not see is recorded from this moment on.
+        moment, _writing = engine.index_moment()
         _progress(run_id, 2, "Reading activities")
         corpus = engine.load_corpus()
         kept: dict = {}
@@ -83,6 +100,14 @@ def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
         _progress(run_id, 92, f"Saving {len(pairs):,} flags")
         stats = duplicate_flags_sync(actor=None, pairs=pairs)
         stats["activities"] = len(corpus)
+        # An activity saved meanwhile had its own check, which this run's older reading may just have
+        # overwritten: check it again against the data as it is now.
+        changed = engine.changed_since(moment, limit=RECHECK_AFTER_RUN_LIMIT)
+        if changed:
+            _progress(run_id, 97, f"Checking {len(changed):,} activities saved during the run")
+            for activity_id in changed:
+                duplication_check_activity(activity_id=activity_id, weights=kept.get("weights"))
+        stats["checked_again"] = len(changed) if changed is not None else None
     except Exception as exc:
         DuplicationRun.objects.filter(pk=run_id).update(
             status=DuplicationRun.Status.FAILED, finished_at=timezone.now(), message=f"Failed: {exc}"[:300]
@@ -100,12 +125,16 @@ def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
         )
         # Only the latest weights are read: older runs keep their record, not their few MB of numbers.
         DuplicationRun.objects.exclude(pk=run_id).exclude(word_weights=b"").update(word_weights=b"")
+    if changed is None:
+        # Too many saved during the run (a large import) to check one by one: a full run reads them all.
+        duplication_run_start(actor=None, trigger=DuplicationRun.Trigger.FOLLOW_UP)
     return DuplicationRun.objects.get(pk=run_id)
 
 
-def duplication_check_activity(*, activity_id: int) -> dict:
-    """The incremental check after an activity is saved: its pairs, reconciled with the stored flags."""
-    pairs = engine.check_activity(activity_id, weights=latest_word_weights())
+def duplication_check_activity(*, activity_id: int, weights: engine.WordWeights | None = None) -> dict:
+    """The incremental check after an activity is saved: its pairs, reconciled with the stored flags. Words
+    are weighed as the latest full run weighed them, or as `weights` say."""
+    pairs = engine.check_activity(activity_id, weights=weights or latest_word_weights())
     return duplicate_flags_sync(actor=None, pairs=pairs, scope=[activity_id])
 
 
@@ -268,7 +297,15 @@ def duplicate_flag_resolve(*, actor: User, flag: DuplicateFlag, resolution: str,
     }:
         raise PortalError("Choose duplicate, complementary or not related.", field="resolution")
     with transaction.atomic(), audited(actor, "duplicate_flag_resolve"):
-        flag = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
+        flag = DuplicateFlag.objects.select_for_update(of=("self",)).select_related("resolved_by").get(pk=flag.pk)
+        if flag.resolution:
+            # Two staff members (or a stale tab) deciding at once: the first decision stands.
+            who = flag.resolved_by or "someone"
+            when = timezone.localtime(flag.resolved_at).strftime("%d %b %Y %H:%M") if flag.resolved_at else ""
+            raise PortalError(
+                f"This flag was already settled as {flag.get_resolution_display().lower()} by {who} {when}; "
+                "nothing was changed. Open it again to change the decision."
+            )
         fields = engine.material_fields([flag.activity_a_id, flag.activity_b_id])
         a, b = fields[flag.activity_a_id], fields[flag.activity_b_id]
         flag.resolution = resolution

@@ -1,6 +1,7 @@
 """Support Group pages of the duplication report; partners see the flags on their own activities."""
 
 import io
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,9 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from iisg_portal.errors import PortalError
@@ -28,6 +31,18 @@ from ipas.services import duplication as services
 def _require(user, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied
+
+
+def _report_to_return_to(request, candidate: str | None) -> str:
+    """The report as staff left it (its filters and page), when `candidate` is such an address of ours."""
+    report = reverse("ipas:duplication_report")
+    if (
+        candidate
+        and candidate.startswith(report)
+        and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()})
+    ):
+        return candidate
+    return report
 
 
 def duplication_report(request):
@@ -64,42 +79,46 @@ def duplication_progress(request, pk: int):
 def flag_detail(request, pk: int):
     flag = get_flag_for_user(request.user, pk)
     can_resolve = request.user.has_perm(RUN_PERM)
-    return render(
-        request,
-        "ipas/duplication/flag_detail.html",
-        {"flag": flag, "form": FlagResolveForm(), "can_resolve": can_resolve, **pair_details(flag)},
-    )
+    context = {
+        "flag": flag,
+        "form": FlagResolveForm(),
+        "can_resolve": can_resolve,
+        "report_url": _report_to_return_to(request, request.GET.get("next")),
+        **pair_details(flag),
+    }
+    return render(request, "ipas/duplication/flag_detail.html", context)
 
 
 @require_POST
 def flag_resolve(request, pk: int):
     flag = get_flag_for_user(request.user, pk, RUN_PERM)
+    report_url = _report_to_return_to(request, request.POST.get("next"))
     form = FlagResolveForm(request.POST)
     if form.is_valid():
         try:
             services.duplicate_flag_resolve(actor=request.user, flag=flag, **form.cleaned_data)
         except PortalError as exc:
+            if exc.field is None:  # e.g. settled by someone else meanwhile: the page shows their decision
+                messages.error(request, exc.message)
+                return redirect(f"{reverse('ipas:duplicate_flag', args=[flag.pk])}?next={quote(report_url)}")
             form.add_error(exc.field, exc.message)
         else:
             flag.refresh_from_db()
-            messages.success(request, f"Settled as “{flag.get_resolution_display()}”.")
-            return redirect("ipas:duplication_report")
-    return render(
-        request,
-        "ipas/duplication/flag_detail.html",
-        {"flag": flag, "form": form, "can_resolve": True, **pair_details(flag)},
-        status=400,
-    )
+            messages.success(request, f"Flag {flag.pk} settled as “{flag.get_resolution_display()}”.")
+            return redirect(report_url)
+    context = {"flag": flag, "form": form, "can_resolve": True, "report_url": report_url, **pair_details(flag)}
+    return render(request, "ipas/duplication/flag_detail.html", context, status=400)
 
 
 @require_POST
 def flag_reopen(request, pk: int):
     flag = get_flag_for_user(request.user, pk, RUN_PERM)
+    report_url = _report_to_return_to(request, request.POST.get("next"))
     try:
         services.duplicate_flag_reopen(actor=request.user, flag=flag)
     except PortalError as exc:
         messages.error(request, exc.message)
-    return redirect("ipas:duplicate_flag", pk=flag.pk)
+    return redirect(f"{reverse('ipas:duplicate_flag', args=[flag.pk])}?next={quote(report_url)}")
 
 
 def my_flags(request):

@@ -68,6 +68,20 @@ def test_the_report_lists_its_flags_in_a_fixed_number_of_queries(
         client.get(reverse("ipas:duplication_report"))
 
 
+def test_the_report_and_its_progress_do_not_read_the_runs_word_weights(client_for, support, flag):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run = DuplicationRun.objects.create(status="done", percent=100, word_weights=b"x" * 100_000)
+    client = client_for(support)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("ipas:duplication_report")).status_code == 200
+        assert client.get(reverse("ipas:duplication_progress", args=[run.pk])).status_code == 200
+    read_runs = [q["sql"] for q in queries if "ipas_duplicationrun" in q["sql"]]
+    assert read_runs
+    assert not any("word_weights" in sql for sql in read_runs)
+
+
 def test_running_the_report_is_staff_only_and_one_at_a_time(
     client_for, support, editor, django_capture_on_commit_callbacks, db
 ):
@@ -97,6 +111,35 @@ def test_partners_see_flags_on_their_own_activities_only(client_for, editor, fla
     assert [f.pk for f in response.context["page"]] == [flag.pk]
     assert client.get(reverse("ipas:duplicate_flag", args=[flag.pk])).status_code == 200
     assert client.get(reverse("ipas:duplicate_flag", args=[strangers_flag.pk])).status_code == 404
+
+
+def test_a_flag_with_another_organisations_draft_stays_hidden_from_partners(
+    client_for, editor, other_editor, partner_org, other_org, countries
+):
+    """The engine compares drafts too; a partner must not read another organisation's unpublished entry."""
+    ours = ActivityFactory(title="Training on asset recovery", organisation=partner_org, countries=["RS"])
+    their_draft = ActivityFactory(
+        title="Course on asset recovery",
+        description="Unpublished plans of IOM.",
+        organisation=other_org,
+        countries=["RS"],
+        approval_state="draft",
+    )
+    flag = DuplicateFlag.objects.create(activity_a=ours, activity_b=their_draft, score=0.8, reasons=["title 80%"])
+    client = client_for(editor)
+    assert list(client.get(reverse("ipas:duplication_mine")).context["page"]) == []
+    assert client.get(reverse("ipas:duplicate_flag", args=[flag.pk])).status_code == 404
+    # The organisation whose draft it is sees the flag: both sides are visible to its editors.
+    other = client_for(other_editor)
+    assert [f.pk for f in other.get(reverse("ipas:duplication_mine")).context["page"]] == [flag.pk]
+    assert b"Unpublished plans of IOM." in other.get(reverse("ipas:duplicate_flag", args=[flag.pk])).content
+
+
+def test_a_viewer_does_not_see_flags_on_its_organisations_drafts(client_for, viewer, partner_org, other_org, countries):
+    our_draft = ActivityFactory(organisation=partner_org, countries=["RS"], approval_state="draft")
+    theirs = ActivityFactory(organisation=other_org, countries=["RS"])
+    flag = DuplicateFlag.objects.create(activity_a=our_draft, activity_b=theirs, score=0.8, reasons=["title 80%"])
+    assert client_for(viewer).get(reverse("ipas:duplicate_flag", args=[flag.pk])).status_code == 404
 
 
 def test_a_partner_may_read_a_flag_on_its_activity_but_not_settle_it(client_for, editor, flag):
@@ -130,6 +173,35 @@ def test_support_staff_settle_a_flag_with_a_note(client_for, support, flag):
     # A missing decision is a form error, not a crash.
     response = client.post(reverse("ipas:duplicate_flag_resolve", args=[flag.pk]), {"note": "x"})
     assert response.status_code == 400
+
+
+def test_a_second_decision_on_a_settled_flag_is_refused_and_the_first_stands(client_for, support, flag):
+    """Two staff members on the same flag (or a stale tab): the first decision stands, the second is told."""
+    first = duplicate_flag_resolve(actor=support, flag=flag, resolution="duplicate", note="Same training.")
+    client = client_for(support)
+    response = client.post(
+        reverse("ipas:duplicate_flag_resolve", args=[flag.pk]), {"resolution": "unrelated", "note": "No."}, follow=True
+    )
+    assert "already settled as duplicate" in response.content.decode()
+    flag.refresh_from_db()
+    assert (flag.resolution, flag.note, flag.resolved_at) == ("duplicate", "Same training.", first.resolved_at)
+
+
+def test_after_settling_staff_return_to_the_report_as_they_filtered_it(client_for, support, flag, strangers_flag):
+    client = client_for(support)
+    report = client.get(reverse("ipas:duplication_report"), {"country": "RS", "page": "1"})
+    filtered = f"{reverse('ipas:duplication_report')}?country=RS&page=1"
+    assert f"?next={filtered.replace('?', '%3F').replace('=', '%3D').replace('&', '%26')}" in report.content.decode()
+    page = client.get(reverse("ipas:duplicate_flag", args=[flag.pk]), {"next": filtered})
+    assert page.context["report_url"] == filtered
+    response = client.post(
+        reverse("ipas:duplicate_flag_resolve", args=[flag.pk]), {"resolution": "complementary", "next": filtered}
+    )
+    assert response.url == filtered
+    # Anywhere else is not followed.
+    for elsewhere in ("https://evil.example/ipas/duplication/", "/admin/"):
+        page = client.get(reverse("ipas:duplicate_flag", args=[strangers_flag.pk]), {"next": elsewhere})
+        assert page.context["report_url"] == reverse("ipas:duplication_report")
 
 
 def test_a_settled_flag_can_be_opened_again_by_staff(client_for, support, flag):

@@ -31,13 +31,17 @@ def test_full_run_and_incremental_check_through_the_worker(celery_worker, countr
     assert (flag.activity_a_id, flag.activity_b_id) == (a.pk, b.pk)
 
     # Safe to retry: the same run delivered again is skipped, and nothing changes.
-    duplication_run_full.delay(run.pk)
+    again = duplication_run_full.delay(run.pk)
     # The check after a save, as the activity services call it on commit.
     DuplicateFlag.objects.all().delete()
     duplication_check_activity.delay(b.pk)
     wait_for(lambda: DuplicateFlag.objects.exists(), timeout=30, message="the incremental check")
     assert DuplicateFlag.objects.get().activity_b_id == b.pk
-    assert DuplicationRun.objects.count() == 1
+    # The solo worker takes messages in order: the run delivered again was handled before the check.
+    log = celery_worker.log_path.read_text()
+    assert f"{again.id}] succeeded" in log and "'skipped'" in log.split(f"{again.id}] succeeded", 1)[1].splitlines()[0]
+    rerun = DuplicationRun.objects.get()
+    assert (rerun.attempts, rerun.finished_at, rerun.status) == (1, run.finished_at, "done")
 
 
 @pytest.mark.django_db
@@ -55,3 +59,22 @@ def test_a_run_no_worker_took_is_sent_again_instead_of_blocking_every_later_run(
 
     assert duplication_runs_resume() == [run.pk]  # sent again (run at once here: eager tasks)
     assert DuplicationRun.objects.get(pk=run.pk).status == "done"
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_keeps_dying_is_given_up_and_frees_the_next(countries, support):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ipas.services.duplication import MAX_RUN_ATTEMPTS, duplication_run_execute
+
+    run = duplication_run_start(actor=support, enqueue=False)
+    # As a worker killed mid-run leaves it: running, started long ago, every attempt used.
+    DuplicationRun.objects.filter(pk=run.pk).update(
+        status="running", started_at=timezone.now() - timedelta(hours=2), attempts=MAX_RUN_ATTEMPTS
+    )
+    given_up = duplication_run_execute(run_id=run.pk)
+    assert given_up.status == "failed"
+    assert "Given up after 3 interrupted attempts" in given_up.message
+    assert duplication_run_start(actor=support, enqueue=False).pk != run.pk  # the next run may start
