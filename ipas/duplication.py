@@ -858,7 +858,8 @@ def check_activity(activity_id: int, weights: WordWeights | None = None) -> list
 
 
 def material_fields(activity_ids: Iterable[int]) -> dict[int, dict]:
-    """Title, description, donors, beneficiaries and dates of each activity, as plain JSON values."""
+    """Title, description, donors, beneficiaries and dates of each activity, as plain JSON values. Donors are
+    ids (a donor renamed is the same donor); their names are kept beside them to say what changed."""
     from ipas.models import Activity, Funding
 
     ids = list(activity_ids)
@@ -869,14 +870,17 @@ def material_fields(activity_ids: Iterable[int]) -> dict[int, dict]:
             "start": start.isoformat(),
             "end": end.isoformat(),
             "donors": [],
+            "donor_names": {},
             "countries": [],
         }
         for pk, title, description, start, end in Activity.objects.filter(pk__in=ids).values_list(
             "pk", "title", "description", "planned_start", "planned_end"
         )
     }
-    for activity_id, donor in Funding.objects.filter(activity_id__in=ids).values_list("activity_id", "donor__name"):
-        out[activity_id]["donors"].append(donor)
+    fundings = Funding.objects.filter(activity_id__in=ids).values_list("activity_id", "donor_id", "donor__name")
+    for activity_id, donor_id, name in fundings:
+        out[activity_id]["donors"].append(donor_id)
+        out[activity_id]["donor_names"][str(donor_id)] = name
     through = Activity.beneficiaries.through
     for activity_id, code in through.objects.filter(activity_id__in=ids).values_list("activity_id", "country_id"):
         out[activity_id]["countries"].append(code)
@@ -886,15 +890,19 @@ def material_fields(activity_ids: Iterable[int]) -> dict[int, dict]:
     return out
 
 
+#: What a settled pair is remembered by; names shown beside the ids are not part of it.
+FINGERPRINTED = ("title", "description", "start", "end", "donors", "countries")
+
+
 def fingerprint(fields_a: dict, fields_b: dict) -> str:
-    """A digest of both sides' material fields; whitespace and case changes are not material."""
+    """A digest of both sides' material fields; whitespace and case changes are not material.
+    (Migration 0012 holds a frozen copy: change both, with a migration that recomputes stored ones.)"""
 
     def norm(values: dict) -> dict:
-        return {
-            **values,
-            "title": " ".join(values["title"].lower().split()),
-            "description": " ".join(values["description"].lower().split()),
-        }
+        kept = {key: values[key] for key in FINGERPRINTED}
+        kept["title"] = " ".join(values["title"].lower().split())
+        kept["description"] = " ".join(values["description"].lower().split())
+        return kept
 
     raw = json.dumps([norm(fields_a), norm(fields_b)], sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -912,6 +920,11 @@ FIELD_LABELS = {
 
 def material_changes(before: dict, after: dict, side: str) -> list[str]:
     """Human-readable list of what changed in one side since it was settled."""
+
+    def donor_names(values: dict) -> list[str]:
+        names = values.get("donor_names") or {}
+        return sorted(names.get(str(pk), f"donor {pk}") for pk in values.get("donors") or [])
+
     changes = []
     for key, label in FIELD_LABELS.items():
         old, new = before.get(key), after.get(key)
@@ -920,6 +933,8 @@ def material_changes(before: dict, after: dict, side: str) -> list[str]:
             new = " ".join((new or "").lower().split())
         if old == new:
             continue
+        if key == "donors":
+            old, new = donor_names(before), donor_names(after)
         if key in ("donors", "countries"):
             changes.append(f"{side}: {label} {', '.join(old or []) or 'none'} → {', '.join(new or []) or 'none'}")
         elif key in ("start", "end"):

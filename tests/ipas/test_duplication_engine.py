@@ -148,6 +148,25 @@ def test_a_settled_flag_is_not_raised_again_until_a_material_change(background, 
     assert a.pk == flag.activity_a_id
 
 
+def test_a_renamed_donor_is_the_same_donor_another_donor_reopens_the_flag(background, eu, austria, support):
+    _activity(ORIGINAL, donor=eu)
+    b = _activity(REWORDED, donor=austria)
+    duplication_check_activity(activity_id=b.pk)
+    flag = DuplicateFlag.objects.get()
+    duplicate_flag_resolve(actor=support, flag=flag, resolution="unrelated")
+
+    austria.name = "Austria – Federal Ministry of the Interior"
+    austria.save()
+    assert duplication_check_activity(activity_id=b.pk)["reopened"] == 0
+    flag.refresh_from_db()
+    assert flag.resolution == "unrelated"
+
+    b.fundings.update(donor=OrganisationFactory(name="Slovenia MoI", type="third_state_donor"))
+    assert duplication_check_activity(activity_id=b.pk)["reopened"] == 1
+    flag.refresh_from_db()
+    assert flag.changes == ["B: donors Austria BMI → Slovenia MoI"]
+
+
 def test_a_flag_that_no_longer_matches_leaves_the_report(background, eu, austria):
     _activity(ORIGINAL, donor=eu)
     b = _activity(REWORDED, donor=austria)
