@@ -105,6 +105,27 @@ def pair_details(flag: DuplicateFlag) -> dict:
     }
 
 
+def consultation_shown(consultation) -> dict:
+    """What a recorded consultation showed, for the Support Group: each match with the activity as it is now
+    (None when it has since been deleted) and the objectives with their labels."""
+    ids = [row["activity"] for row in consultation.results]
+    activities = Activity.objects.select_related("organisation").in_bulk(ids)
+    labels = _objectives({row["objective"] for row in consultation.objectives})
+    return {
+        "matches": [
+            {**row, "activity": activities.get(row["activity"]), "activity_id": row["activity"]}
+            for row in consultation.results
+        ],
+        "objectives": [
+            {
+                "label": labels[row["objective"]][1] if row["objective"] in labels else "(objective since removed)",
+                "weight": row["weight"],
+            }
+            for row in consultation.objectives
+        ],
+    }
+
+
 def consult(user: User, concept: engine.Concept, *, limit: int = 10) -> tuple[list[engine.Match], list]:
     """The closest activities this user may see, scored with reasons, and the objectives the concept serves.
 

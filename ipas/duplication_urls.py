@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("duplication/mine/", duplication.my_flags, name="duplication_mine"),
     path("consult/", consult.consult_view, name="consult"),
     path("consult/log/", consult.consultation_list, name="consultation_list"),
+    path("consult/log/<int:pk>/", consult.consultation_detail, name="consultation_detail"),
     path("import/", imports.import_upload, name="activity_import"),
     path("import/<int:pk>/", imports.import_detail, name="activity_import_detail"),
 ]

@@ -25,6 +25,24 @@ class FlagFilterForm(PortalFormMixin, forms.Form):
     )
     kind = forms.ChoiceField(choices=[("", "Both kinds"), *DuplicateFlag.Kind.choices], required=False)
 
+    def description(self) -> str:
+        """The filters in words, for the exported files: "All open flags" when there are none."""
+        if not self.is_valid():
+            return "All open flags"
+        data = self.cleaned_data
+        parts = []
+        if data.get("pillar"):
+            parts.append(f"pillar {data['pillar'].code}")
+        if data.get("country"):
+            parts.append(f"beneficiary {data['country'].code}")
+        if data.get("donor"):
+            parts.append(f"donor {data['donor'].label}")
+        if data.get("min_score") is not None:
+            parts.append(f"score at least {data['min_score']}%")
+        if data.get("kind"):
+            parts.append(dict(DuplicateFlag.Kind.choices)[data["kind"]].lower())
+        return "Open flags with " + ", ".join(parts) if parts else "All open flags"
+
     def filters(self) -> dict:
         if not self.is_valid():
             return {}

@@ -2,10 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from ipas import duplication as engine
-from ipas.duplication_selectors import CONSULT_PERM, RUN_PERM
+from ipas.duplication_selectors import CONSULT_PERM, RUN_PERM, consultation_shown
 from ipas.forms_duplication import ConsultForm
 from ipas.models import Consultation
 from ipas.services.duplication import consultation_make
@@ -41,3 +41,13 @@ def consultation_list(request):
     consultations = Consultation.objects.select_related("user", "pillar", "intended_donor")
     page = Paginator(consultations, 25).get_page(request.GET.get("page"))
     return render(request, "ipas/consult_log.html", {"page": page})
+
+
+def consultation_detail(request, pk: int):
+    """One consultation as the partner saw it: the concept, the matches with their scores and reasons."""
+    if not request.user.has_perm(RUN_PERM):
+        raise PermissionDenied
+    consultation = get_object_or_404(Consultation.objects.select_related("user", "pillar", "intended_donor"), pk=pk)
+    return render(
+        request, "ipas/consultation_detail.html", {"consultation": consultation, **consultation_shown(consultation)}
+    )

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -144,7 +144,18 @@ def _cell(value):
 def duplication_export(request, fmt: str):
     _require(request.user, RUN_PERM)
     form = FlagFilterForm(request.GET or None)
-    flags = list(filter_flags(open_duplicate_flags(), **form.filters())[:EXPORT_LIMIT])
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("Export as xlsx or pdf.")
+    selected = filter_flags(open_duplicate_flags(), **form.filters())
+    flags = list(selected[:EXPORT_LIMIT])
+    total = len(flags) if len(flags) < EXPORT_LIMIT else selected.count()
+    # Both files say what they hold: the filters, and how many of the matching flags.
+    about = {
+        "filters": form.description(),
+        "shown": len(flags),
+        "total": total,
+        "generated": timezone.localtime(),
+    }
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -190,6 +201,16 @@ def duplication_export(request, fmt: str):
             )
         for column, width in zip("ABCDEFGHIJK", [7, 8, 26, 50, 14, 18, 50, 14, 18, 80, 14], strict=True):
             sheet.column_dimensions[column].width = width
+        notes = book.create_sheet("About")
+        notes.append(["IISG duplication report"])
+        notes.append(["Generated", about["generated"].strftime("%Y-%m-%d %H:%M")])
+        notes.append(["Filters", about["filters"]])
+        shown = f"{about['shown']:,} of {about['total']:,} flags"
+        if about["shown"] < about["total"]:
+            shown += f" (the strongest {EXPORT_LIMIT:,}; narrow the filters to export the others)"
+        notes.append(["Flags", shown])
+        notes.column_dimensions["A"].width = 14
+        notes.column_dimensions["B"].width = 80
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(
@@ -200,11 +221,9 @@ def duplication_export(request, fmt: str):
 
         html = render_to_string(
             "ipas/duplication/report_pdf.html",
-            {"flags": flags, "generated": timezone.localtime(), "run": DuplicationRun.objects.first()},
+            {"flags": flags, **about, "limit": EXPORT_LIMIT, "run": DuplicationRun.objects.first()},
             request=request,
         )
         response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    else:
-        raise PermissionDenied
     response["Content-Disposition"] = f'attachment; filename="iisg-duplication-report-{stamp}.{fmt}"'
     return response

@@ -284,3 +284,64 @@ def test_support_staff_read_the_consultation_log(client_for, support, viewer, db
     response = client_for(support).get(reverse("ipas:consultation_list"))
     assert response.status_code == 200
     assert b"Cyber lab for Montenegro" in response.content
+
+
+def test_support_staff_open_a_consultation_to_see_what_it_showed(client_for, support, viewer, objective, countries):
+    shown = ActivityFactory(title="Cyber forensics laboratory", countries=["ME"])
+    gone = ActivityFactory(title="Deleted since")
+    consultation = Consultation.objects.create(
+        user=viewer,
+        title="Cyber lab for Montenegro",
+        description="A forensic laboratory for the police of Montenegro.",
+        beneficiaries=["ME"],
+        results=[
+            {"activity": shown.pk, "score": 0.71, "reasons": ["same beneficiary ME"]},
+            {"activity": gone.pk, "score": 0.42, "reasons": ["title 40% similar"]},
+        ],
+        objectives=[{"objective": objective.pk, "weight": 0.9}],
+    )
+    gone_pk = gone.pk
+    gone.delete()
+    client = client_for(support)
+    log = client.get(reverse("ipas:consultation_list")).content.decode()
+    url = reverse("ipas:consultation_detail", args=[consultation.pk])
+    assert f'href="{url}"' in log
+    page = client.get(url)
+    html = page.content.decode()
+    assert "A forensic laboratory for the police of Montenegro." in html
+    assert [m["activity_id"] for m in page.context["matches"]] == [shown.pk, gone_pk]
+    assert "71%" in html and "same beneficiary ME" in html
+    assert f"Activity {gone_pk} (since deleted)" in html
+    assert page.context["objectives"][0]["label"].startswith("WBCTi 1")
+    # Partners do not read each other's plans.
+    assert client_for(viewer).get(url).status_code == 403
+    assert client.get(reverse("ipas:consultation_detail", args=[consultation.pk + 1000])).status_code == 404
+
+
+def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
+    client_for, support, flag, strangers_flag, monkeypatch, tmp_path
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from ipas.views import duplication as views
+    from tests.board.test_pack_contents import pdf_text
+
+    client = client_for(support)
+    url = reverse("ipas:duplication_export", kwargs={"fmt": "xlsx"})
+    book = load_workbook(io.BytesIO(client.get(url, {"country": "RS", "min_score": 50}).content))
+    about = {row[0].value: row[1].value for row in book["About"].iter_rows(min_row=2)}
+    assert about["Filters"] == "Open flags with beneficiary RS, score at least 50%"
+    assert about["Flags"] == "1 of 1 flags"
+    assert book["Open flags"].max_row == 2
+
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 1)  # more matching flags than a file takes
+    book = load_workbook(io.BytesIO(client.get(url).content))
+    about = {row[0].value: row[1].value for row in book["About"].iter_rows(min_row=2)}
+    assert about["Filters"] == "All open flags"
+    assert about["Flags"].startswith("1 of 2 flags (the strongest 1;")
+    pdf = client.get(reverse("ipas:duplication_export", kwargs={"fmt": "pdf"}))
+    text = " ".join(pdf_text(pdf.content, tmp_path).split())
+    assert "All open flags · the strongest 1 of 2 flags" in text
+    assert client.get(reverse("ipas:duplication_export", kwargs={"fmt": "csv"})).status_code == 404
