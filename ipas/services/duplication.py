@@ -97,7 +97,7 @@ def duplication_run_execute(*, run_id: int) -> DuplicationRun | None:
         corpus = engine.load_corpus()
         kept: dict = {}
         pairs = engine.find_pairs(corpus, progress=lambda p, m: _progress(run_id, p, m), keep=kept)
-        _progress(run_id, 92, f"Saving {len(pairs):,} flags")
+        _progress(run_id, 92, f"Saving {len(pairs):,} flag{'' if len(pairs) == 1 else 's'}")
         stats = duplicate_flags_sync(actor=None, pairs=pairs)
         stats["activities"] = len(corpus)
         # An activity saved meanwhile had its own check, which this run's older reading may just have

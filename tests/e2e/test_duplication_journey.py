@@ -1,10 +1,31 @@
 """Support Group staff run the duplication report, watch its progress, settle a flag and export."""
 
+from contextlib import contextmanager
+
+import psycopg
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
 from ipas.models import DuplicateFlag
 from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
+
+
+@contextmanager
+def _holding_the_flags_table():
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+    ) as other_session:
+        other_session.execute("LOCK TABLE ipas_duplicateflag IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            other_session.rollback()
 
 
 @pytest.mark.worker
@@ -18,9 +39,16 @@ def test_support_staff_run_the_report_settle_a_flag_and_export(sign_in, support,
     page = sign_in(support)
     page.get_by_test_id("nav").get_by_role("link", name="Duplication").click()
     expect(page.get_by_role("heading", name="Duplication report")).to_be_visible()
-    page.get_by_role("button", name="Run duplication report now").click()
-    # Progress shows, then the page reloads with the report once the worker is done.
-    expect(page.get_by_test_id("run-progress")).to_be_visible()
+    # Another session holds the flags table (reads allowed, writes wait), so the run stops where it saves its
+    # flags and the progress can be watched mid-way: a few activities take the worker milliseconds otherwise.
+    with _holding_the_flags_table():
+        page.get_by_role("button", name="Run duplication report now").click()
+        expect(page.get_by_test_id("run-message")).to_contain_text("Saving 1 flag", timeout=30_000)
+        bar = page.get_by_role("progressbar", name="Progress of the duplication run")
+        expect(bar).to_have_attribute("aria-valuenow", "92")
+        expect(page.get_by_test_id("run-progress")).to_contain_text("Running")
+        page.screenshot(path="/tmp/dup-progress.png", full_page=True)
+    # Let go: the worker saves, the bar fills and the page reloads with the report.
     expect(page.get_by_test_id("run-message")).to_contain_text("open flag", timeout=30_000)
     page.screenshot(path="/tmp/dup-report.png", full_page=True)
     flags = page.get_by_test_id("flags")

@@ -78,3 +78,24 @@ def test_a_run_whose_worker_keeps_dying_is_given_up_and_frees_the_next(countries
     assert given_up.status == "failed"
     assert "Given up after 3 interrupted attempts" in given_up.message
     assert duplication_run_start(actor=support, enqueue=False).pk != run.pk  # the next run may start
+
+
+@pytest.mark.django_db
+def test_the_nightly_task_runs_the_full_report_and_leaves_a_running_one_alone(countries, support):
+    from django.utils import timezone
+
+    from ipas.tasks import duplication_run_nightly
+
+    for text in UNRELATED:
+        _activity(text, countries=("RS", "ME"))
+    a, b = _activity(ORIGINAL), _activity(REWORDED)
+    run = DuplicationRun.objects.get(pk=duplication_run_nightly.apply().get())
+    assert (run.trigger, run.status, run.percent) == ("nightly", "done", 100)
+    assert DuplicateFlag.objects.open().get().activity_b_id == b.pk
+
+    busy = duplication_run_start(actor=support, enqueue=False)
+    DuplicationRun.objects.filter(pk=busy.pk).update(status="running", started_at=timezone.now())
+    assert duplication_run_nightly.apply().get() == busy.pk  # no second run beside it
+    assert DuplicationRun.objects.count() == 2
+    assert DuplicationRun.objects.get(pk=busy.pk).status == "running"
+    assert a.pk == DuplicateFlag.objects.get().activity_a_id
