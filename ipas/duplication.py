@@ -45,6 +45,9 @@ from rapidfuzz import fuzz, process
 FLAG_THRESHOLD = 0.62
 #: Consultation: from this score on a match is shown as worth a look (below the flag threshold).
 WORTH_A_LOOK = 0.4
+#: Two activities filed under pillars with none in common are less likely the same work: their score is
+#: multiplied by this (an activity may name several pillars; one without any is not judged on this rule).
+OTHER_PILLAR_FACTOR = 0.92
 #: Cosine floor for a pair to be re-scored exactly.
 CANDIDATE_COSINE = 0.1
 #: Candidates meet on words found in at most this share of activities (or DF_CAP_MIN activities).
@@ -672,8 +675,10 @@ def describe_pair(
     donors_i, donors_j = set(corpus.donors[i]), set(corpus.donors[j])
     same_donor = bool(donors_i & donors_j)
     shared_objectives = set(corpus.objectives[i]) & set(corpus.objectives[j])
-    shared_pillars = set(corpus.pillars[i]) & set(corpus.pillars[j])
-    score = text
+    pillars_i, pillars_j = set(corpus.pillars[i]), set(corpus.pillars[j])
+    shared_pillars = pillars_i & pillars_j
+    other_pillars = bool(pillars_i and pillars_j and not shared_pillars)
+    score = text * OTHER_PILLAR_FACTOR if other_pillars else text
     reasons = [f"title {round(t * 100)}% similar"]
     if d:
         reasons.append(f"description {round(d * 100)}% similar")
@@ -685,6 +690,8 @@ def describe_pair(
         reasons.append("same iPA objective")
     elif shared_pillars:
         reasons.append("same pillar")
+    elif other_pillars:
+        reasons.append("filed under other pillars")
     label_of = names(donors_i | donors_j)
     if same_donor:
         common = ", ".join(sorted(label_of.get(x, "?") for x in donors_i & donors_j))
@@ -774,10 +781,12 @@ def find_pairs(
     score, t, d = _score_candidates(corpus, Texts(vocab, streams, len(corpus)), title_m, desc_m, has_desc, i, j)
     keep = np.flatnonzero(score >= FLAG_THRESHOLD)
     label = _cached(names)
-    pairs = [
+    described = (
         describe_pair(corpus, int(i[k]), int(j[k]), float(score[k]), float(t[k]), float(d[k]), label)
         for k in keep.tolist()
-    ]
+    )
+    # The rules may lower a score (other pillars): what falls below the threshold is not flagged.
+    pairs = [pair for pair in described if pair.score >= FLAG_THRESHOLD]
     pairs.sort(key=lambda p: (-p.score, p.a, p.b))
     report(90, f"{len(pairs):,} pairs look duplicated")
     return pairs
@@ -1290,6 +1299,9 @@ def score_concept(concept: Concept, activity: dict, cos_title: float, cos_desc: 
             reasons.append("another period")
     if concept.pillar_id and concept.pillar_id in activity["pillars"]:
         reasons.append("same pillar")
+    elif concept.pillar_id and activity["pillars"]:
+        score *= OTHER_PILLAR_FACTOR
+        reasons.append("filed under another pillar")
     donors = activity["donors"]
     if donors:
         label = ", ".join(sorted(names.get(x, "?") for x in donors))

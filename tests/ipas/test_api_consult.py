@@ -234,3 +234,14 @@ def test_a_consultation_reads_the_database_a_few_times_only(
     # production) and the session's renewal (savepoint, update, release).
     with django_assert_max_num_queries(14):
         assert post(client, concept()).status_code == 200
+
+
+def test_an_activity_filed_under_another_pillar_ranks_lower_and_says_so(
+    client_for, editor, other_org, objective, other_objective, pillar, countries
+):
+    same = ActivityFactory(**TEXT, organisation=other_org, countries=["RS"], objective=objective)
+    other = ActivityFactory(**TEXT, organisation=other_org, countries=["RS"], objective=other_objective)
+    matches = {m["activity"]["id"]: m for m in post(client_for(editor), concept()).json()["matches"]}
+    assert "same pillar" in matches[same.pk]["reasons"]
+    assert "filed under another pillar" in matches[other.pk]["reasons"]
+    assert matches[other.pk]["score"] < matches[same.pk]["score"]

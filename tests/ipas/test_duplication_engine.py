@@ -7,7 +7,7 @@ import pytest
 from ipas import duplication as engine
 from ipas.models import DuplicateFlag
 from ipas.services.duplication import duplicate_flag_resolve, duplicate_flags_sync, duplication_check_activity
-from tests.ipas.factories import ActivityFactory, FundingFactory
+from tests.ipas.factories import ActivityFactory, FundingFactory, ObjectiveFactory
 from tests.partners.factories import OrganisationFactory
 
 ORIGINAL = (
@@ -43,7 +43,20 @@ UNRELATED = [
 ]
 
 
-def _activity(text, *, countries=("RS",), start=date(2025, 1, 1), end=date(2025, 12, 31), donor=None, **kwargs):
+def _objective_in(pillar_code: str):
+    """A new objective of the pillar's (one) iPA."""
+    from ipas.models import IntegratedPlanOfAction
+    from tests.ipas.factories import IntegratedPlanOfActionFactory
+    from tests.pillars.factories import PillarFactory
+
+    ipa = IntegratedPlanOfAction.objects.filter(pillar__code=pillar_code).first()
+    return ObjectiveFactory(ipa=ipa or IntegratedPlanOfActionFactory(pillar=PillarFactory(code=pillar_code)))
+
+
+def _activity(
+    text, *, countries=("RS",), start=date(2025, 1, 1), end=date(2025, 12, 31), donor=None, pillar="WBCSCi", **kwargs
+):
+    kwargs.setdefault("objective", _objective_in(pillar))
     activity = ActivityFactory(
         title=text[0], description=text[1], countries=list(countries), planned_start=start, planned_end=end, **kwargs
     )
@@ -97,6 +110,17 @@ def test_the_same_donor_twice_is_reported_as_a_double_entry(background, eu):
     pair = _pairs()[(a.pk, b.pk)]
     assert pair.kind == "double_entry"
     assert "same donor EU DG NEAR: possible double entry" in pair.reasons
+
+
+def test_a_pair_filed_under_other_pillars_scores_lower_and_says_so(background, eu, austria):
+    a = _activity(ORIGINAL, donor=eu)
+    b = _activity(REWORDED, donor=austria)
+    same_pillar = _pairs()[(a.pk, b.pk)]
+    assert "same pillar" in same_pillar.reasons
+    b.objective_links.update(objective=_objective_in("WBBSi"))
+    other_pillars = _pairs()[(a.pk, b.pk)]
+    assert "filed under other pillars" in other_pillars.reasons
+    assert other_pillars.score == pytest.approx(same_pillar.score * engine.OTHER_PILLAR_FACTOR, abs=1e-6)
 
 
 def test_unrelated_activities_in_the_same_place_and_period_are_not_flagged(background):
