@@ -728,3 +728,16 @@ def build_activities(count: int, structure: dict, *, batch_size: int = 2000) -> 
             for model in (Activity, ActivityObjective, Beneficiary, Funding, ActivityReview):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")  # noqa: S608 - our own table names
     return created
+
+
+def first_duplication_report() -> bool:
+    """A portal with activities has had a duplication report (nightly, in production): the demo runs the
+    first one here, in this process, so its flags show at once. Once only: later seeds leave runs alone."""
+    from ipas.models import DuplicationRun
+    from ipas.services.duplication import duplication_run_execute, duplication_run_start
+
+    if DuplicationRun.objects.exists():
+        return False
+    run = duplication_run_start(actor=None, trigger=DuplicationRun.Trigger.COMMAND, enqueue=False)
+    duplication_run_execute(run_id=run.pk, recheck=False)  # nothing else writes while the demo is seeded
+    return True

@@ -15,6 +15,10 @@ NAVIGATION = [
     ("Organisations", "partners:organisation_list", "partners.view_organisation"),
 ]
 
+# Pages that live elsewhere in the address space but belong to an item's section (the consultation log is
+# read from the duplication report).
+ALSO_UNDER = {"ipas:duplication_report": ["ipas:consultation_list"]}
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -39,9 +43,16 @@ def navigation(request):
             url = reverse(url_name)
         except NoReverseMatch:  # the page belongs to a part of the portal not installed yet
             continue
-        items.append({"label": label, "url": url, "active": False})
+        items.append(
+            {"label": label, "url": url, "active": False, "section": [url, *map(reverse, ALSO_UNDER.get(url_name, []))]}
+        )
     # The current page belongs to the item with the longest matching address (/activities/reviews/ is the queue).
-    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    matches = [
+        (len(prefix), item)
+        for item in items
+        for prefix in item["section"]
+        if request.path == prefix or (prefix != "/" and request.path.startswith(prefix))
+    ]
     if matches:
-        max(matches, key=lambda i: len(i["url"]))["active"] = True
+        max(matches, key=lambda m: m[0])[1]["active"] = True
     return {"nav_items": items}

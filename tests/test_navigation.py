@@ -85,3 +85,8 @@ def test_only_the_current_section_is_marked_active(client_for, lead, pillar):
     response = client_for(lead).get(reverse("ipas:review_queue"))
     active = [item["label"] for item in response.context["nav_items"] if item["active"]]
     assert active == ["Review queue"]
+
+
+def test_the_consultation_log_belongs_to_the_duplication_section(client_for, support):
+    response = client_for(support).get(reverse("ipas:consultation_list"))
+    assert [item["label"] for item in response.context["nav_items"] if item["active"]] == ["Duplication"]

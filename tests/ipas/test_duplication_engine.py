@@ -321,3 +321,17 @@ def test_withdrawing_an_activity_takes_its_flags_off_the_report(
     flag.refresh_from_db()
     assert not flag.is_active
     assert not DuplicateFlag.objects.open().exists()
+
+
+def test_a_run_during_which_many_activities_were_saved_is_followed_by_another(background, support, monkeypatch):
+    from ipas.models import DuplicationRun
+    from ipas.services import duplication as services
+
+    # Everything this test created counts as saved during the run (its transaction is still open).
+    monkeypatch.setattr(services, "RECHECK_AFTER_RUN_LIMIT", 2)
+    run = services.duplication_run_start(actor=support, enqueue=False)
+    run = services.duplication_run_execute(run_id=run.pk)
+    assert run.status == "done"
+    assert run.stats["checked_again"] is None
+    follow_up = DuplicationRun.objects.exclude(pk=run.pk).get()
+    assert (follow_up.trigger, follow_up.status) == ("follow-up", "queued")

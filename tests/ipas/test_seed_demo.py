@@ -22,6 +22,18 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", activities=25)
     assert _row_counts() == first
     assert first["ipas.Activity"] == 25
+    assert first["ipas.DuplicationRun"] == 1  # the first report ran once, the second seed left it
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_duplication_flags_from_the_start():
+    from ipas.models import DuplicateFlag, DuplicationRun
+
+    call_command("seed_demo", activities=300)
+    run = DuplicationRun.objects.get()
+    assert run.status == "done"
+    # The demo portfolio holds reworded entries of the same work across donors, as the field's data does.
+    assert DuplicateFlag.objects.open().filter(kind="cross_donor").exists()
 
 
 @pytest.mark.django_db

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         roles_ensure()
         structure = demo.build_structure()
         created = demo.build_activities(activities, structure)
+        if activities and demo.first_duplication_report():
+            self.stdout.write("Ran the first duplication report: its flags are on the Duplication page.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new activities ({activities} requested)."))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for email, full_name, *_ in demo.DEMO_USERS:
