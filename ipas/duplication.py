@@ -19,6 +19,9 @@ How the full run avoids comparing 5 billion pairs:
    title and description (robust to word order, dropped and added words and typos). The score also weighs
    words by how rare they are among all activities: the full run fits these weights and keeps them
    (`WordWeights`), and the check after a save uses them, so both score a pair alike.
+4. Rules: a pair is flagged at FLAG_THRESHOLD and above. A shared beneficiary and overlapping periods are
+   required (step 2); pillars with none in common lower the score (OTHER_PILLAR_FACTOR); the same donor on
+   both sides makes it a possible double entry, different donors the cross-donor case.
 """
 
 from __future__ import annotations
