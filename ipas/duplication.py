@@ -935,7 +935,10 @@ def material_changes(before: dict, after: dict, side: str) -> list[str]:
 
     def donor_names(values: dict) -> list[str]:
         names = values.get("donor_names") or {}
-        return sorted(names.get(str(pk), f"donor {pk}") for pk in values.get("donors") or [])
+        # Settlements older than donor ids (migration 0012 left those whose donor was since renamed) hold names.
+        return sorted(
+            pk if isinstance(pk, str) else names.get(str(pk), f"donor {pk}") for pk in values.get("donors") or []
+        )
 
     changes = []
     for key, label in FIELD_LABELS.items():

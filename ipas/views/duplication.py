@@ -1,7 +1,7 @@
 """Support Group pages of the duplication report; partners see the flags on their own activities."""
 
 import io
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -36,13 +36,12 @@ def _require(user, perm: str) -> None:
 def _report_to_return_to(request, candidate: str | None) -> str:
     """The report as staff left it (its filters and page), when `candidate` is such an address of ours."""
     report = reverse("ipas:duplication_report")
-    if (
-        candidate
-        and candidate.startswith(report)
-        and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()})
-    ):
-        return candidate
-    return report
+    if not candidate or not url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return report
+    parts = urlsplit(candidate)
+    if parts.scheme or parts.netloc or parts.path != report:
+        return report
+    return f"{report}?{parts.query}" if parts.query else report
 
 
 def duplication_report(request):

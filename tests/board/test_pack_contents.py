@@ -56,6 +56,14 @@ def test_built_pack_files_hold_the_meetings_content_and_the_databases_figures(
     DuplicateFlag.objects.create(
         activity_a=first, activity_b=second, score=0.91, reasons=["title 91% similar", "same beneficiaries RS"]
     )
+    # A flag naming another organisation's unpublished draft stays with the Support Group, out of the pack.
+    draft = Activity.objects.get(title="Secret draft")
+    DuplicateFlag.objects.create(
+        activity_a=min(first, draft, key=lambda a: a.pk),
+        activity_b=max(first, draft, key=lambda a: a.pk),
+        score=0.95,
+        reasons=["title 95% similar"],
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         pack = services.meeting_pack_request(actor=secretariat, meeting=world.meeting)
     assert len(callbacks) == 1  # the Celery job is enqueued only once the request commits

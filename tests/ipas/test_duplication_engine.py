@@ -279,34 +279,6 @@ def test_a_match_says_how_close_it_is_by_the_reports_threshold(score, closeness)
     assert match.closeness == closeness
 
 
-def test_a_full_run_checks_again_the_activities_saved_while_it_ran(background, eu, austria, support, monkeypatch):
-    """The run compares what it read at its start; a save in the meantime had its own check, which the run's
-    older reading would overwrite. The run checks those activities again before it ends."""
-    from ipas.models import Activity
-    from ipas.services import duplication as services
-
-    a = _activity(ORIGINAL, donor=eu)
-    b = _activity(UNRELATED[0], donor=austria)
-    run = services.duplication_run_start(actor=support, enqueue=False)
-    real_find_pairs = engine.find_pairs
-
-    def find_pairs_while_b_is_reworded(corpus, **kwargs):
-        pairs = real_find_pairs(corpus, **kwargs)  # the run's reading: b is unrelated
-        if kwargs.get("only"):  # the checks' own comparisons
-            return pairs
-        # Meanwhile a partner rewords b into a's duplicate, and its check finds the pair.
-        Activity.objects.filter(pk=b.pk).update(title=REWORDED[0], description=REWORDED[1])
-        services.duplication_check_activity(activity_id=b.pk)
-        assert DuplicateFlag.objects.open().filter(activity_a=a, activity_b=b).exists()
-        return pairs
-
-    monkeypatch.setattr(engine, "find_pairs", find_pairs_while_b_is_reworded)
-    run = services.duplication_run_execute(run_id=run.pk)
-    assert run.status == "done"
-    assert run.stats["checked_again"] >= 1
-    assert DuplicateFlag.objects.open().filter(activity_a=a, activity_b=b).exists()
-
-
 def test_withdrawing_an_activity_takes_its_flags_off_the_report(
     background, eu, austria, editor, partner_org, django_capture_on_commit_callbacks
 ):
@@ -321,17 +293,3 @@ def test_withdrawing_an_activity_takes_its_flags_off_the_report(
     flag.refresh_from_db()
     assert not flag.is_active
     assert not DuplicateFlag.objects.open().exists()
-
-
-def test_a_run_during_which_many_activities_were_saved_is_followed_by_another(background, support, monkeypatch):
-    from ipas.models import DuplicationRun
-    from ipas.services import duplication as services
-
-    # Everything this test created counts as saved during the run (its transaction is still open).
-    monkeypatch.setattr(services, "RECHECK_AFTER_RUN_LIMIT", 2)
-    run = services.duplication_run_start(actor=support, enqueue=False)
-    run = services.duplication_run_execute(run_id=run.pk)
-    assert run.status == "done"
-    assert run.stats["checked_again"] is None
-    follow_up = DuplicationRun.objects.exclude(pk=run.pk).get()
-    assert (follow_up.trigger, follow_up.status) == ("follow-up", "queued")

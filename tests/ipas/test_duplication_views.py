@@ -199,7 +199,14 @@ def test_after_settling_staff_return_to_the_report_as_they_filtered_it(client_fo
     )
     assert response.url == filtered
     # Anywhere else is not followed.
-    for elsewhere in ("https://evil.example/ipas/duplication/", "/admin/"):
+    report = reverse("ipas:duplication_report")
+    for elsewhere in (
+        "https://evil.example/activities/duplication/",
+        "//evil.example/activities/duplication/",
+        "/admin/",
+        f"{report}../../admin/",
+        reverse("ipas:duplication_export", kwargs={"fmt": "xlsx"}),
+    ):
         page = client.get(reverse("ipas:duplicate_flag", args=[strangers_flag.pk]), {"next": elsewhere})
         assert page.context["report_url"] == reverse("ipas:duplication_report")
 

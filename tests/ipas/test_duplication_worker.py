@@ -74,6 +74,14 @@ def test_a_run_whose_worker_keeps_dying_is_given_up_and_frees_the_next(countries
     DuplicationRun.objects.filter(pk=run.pk).update(
         status="running", started_at=timezone.now() - timedelta(hours=2), attempts=MAX_RUN_ATTEMPTS
     )
+    # The last allowed attempt still runs...
+    DuplicationRun.objects.filter(pk=run.pk).update(attempts=MAX_RUN_ATTEMPTS - 1)
+    assert duplication_run_execute(run_id=run.pk).status == "done"
+    assert DuplicationRun.objects.get(pk=run.pk).attempts == MAX_RUN_ATTEMPTS
+    # ...one more is given up.
+    DuplicationRun.objects.filter(pk=run.pk).update(
+        status="running", started_at=timezone.now() - timedelta(hours=2), attempts=MAX_RUN_ATTEMPTS
+    )
     given_up = duplication_run_execute(run_id=run.pk)
     assert given_up.status == "failed"
     assert "Given up after 3 interrupted attempts" in given_up.message

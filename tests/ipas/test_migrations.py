@@ -1,4 +1,7 @@
-"""Data migrations, run backwards and forwards on the test database."""
+"""Data migrations, run forwards and backwards on the test database."""
+
+import hashlib
+import json
 
 import pytest
 from django.db import connection
@@ -9,48 +12,96 @@ BEFORE = [("ipas", "0011_duplication_run_attempts")]
 AFTER = [("ipas", "0012_material_fields_donor_ids")]
 
 
-def _snapshot(title, donors):
-    return {
-        "title": title,
-        "description": "Text.",
-        "start": "2025-01-01",
-        "end": "2025-12-31",
-        "donors": donors,
-        "countries": ["RS"],
-    }
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+def _legacy_fingerprint(a: dict, b: dict) -> str:
+    """How settlements were remembered before 0012: donors by name, every field of the snapshot."""
+
+    def norm(values):
+        return {
+            **values,
+            "title": " ".join(values["title"].lower().split()),
+            "description": " ".join(values["description"].lower().split()),
+        }
+
+    return hashlib.sha256(json.dumps([norm(a), norm(b)], sort_keys=True).encode()).hexdigest()
+
+
+def _legacy_snapshot(fields: dict, names: dict[int, str]) -> dict:
+    legacy = {k: v for k, v in fields.items() if k != "donor_names"}
+    legacy["donors"] = sorted(names[pk] for pk in fields["donors"])
+    return legacy
+
+
+@pytest.fixture
+def back_to_the_latest_migration():
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # whatever the test left, later tests need the schema
 
 
 @pytest.mark.django_db(transaction=True)
-def test_settled_flags_remember_their_donors_by_id_after_0012(countries):
+def test_0012_keeps_settled_flags_settled_with_their_donors_by_id_and_back(countries, back_to_the_latest_migration):
     from ipas import duplication as engine
-    from tests.ipas.factories import ActivityFactory
+    from ipas.models import DuplicateFlag
+    from ipas.services.duplication import duplicate_flags_sync
+    from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
     from tests.partners.factories import OrganisationFactory
 
+    for text in UNRELATED:
+        _activity(text, countries=("RS", "ME"))
     eu = OrganisationFactory(name="EU DG NEAR")
     austria = OrganisationFactory(name="Austria BMI")
-    a, b = ActivityFactory(), ActivityFactory()
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    try:
-        old_apps = executor.loader.project_state(BEFORE).apps
-        Flag = old_apps.get_model("ipas", "DuplicateFlag")
-        settled = Flag.objects.create(
-            activity_a_id=a.pk,
-            activity_b_id=b.pk,
-            score=0.8,
-            resolution="unrelated",
-            resolved_at=timezone.now(),
-            snapshot={"a": _snapshot("A", ["EU DG NEAR"]), "b": _snapshot("B", ["Austria BMI", "EU DG NEAR"])},
-            fingerprint="legacy",
-        )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(AFTER)
-    from ipas.models import DuplicateFlag
+    a, b = _activity(ORIGINAL, donor=eu), _activity(REWORDED, donor=austria)
+    c = _activity(REWORDED, donor=OrganisationFactory(name="Slovenia MoI"), countries=("RS",))
+    names = {eu.pk: "EU DG NEAR", austria.pk: "Austria BMI"}
+    fields = engine.material_fields([a.pk, b.pk, c.pk])
+    old = {"a": _legacy_snapshot(fields[a.pk], names), "b": _legacy_snapshot(fields[b.pk], names)}
+    # Settled before 0012, as the code of then remembered it; a second one names a donor since renamed.
+    old_apps = _migrate(BEFORE)
+    Flag = old_apps.get_model("ipas", "DuplicateFlag")
+    settled = Flag.objects.create(
+        activity_a_id=a.pk,
+        activity_b_id=b.pk,
+        score=0.8,
+        resolution="unrelated",
+        resolved_at=timezone.now(),
+        snapshot=old,
+        fingerprint=_legacy_fingerprint(old["a"], old["b"]),
+    )
+    renamed_snapshot = {"a": {**old["a"]}, "b": {**old["b"], "donors": ["Slovenia – Ministry of the Interior"]}}
+    renamed = Flag.objects.create(
+        activity_a_id=a.pk,
+        activity_b_id=c.pk,
+        score=0.8,
+        resolution="duplicate",
+        resolved_at=timezone.now(),
+        snapshot=renamed_snapshot,
+        fingerprint=_legacy_fingerprint(renamed_snapshot["a"], renamed_snapshot["b"]),
+    )
+    _migrate(AFTER)
 
     flag = DuplicateFlag.objects.get(pk=settled.pk)
-    assert flag.snapshot["a"]["donors"] == [eu.pk]
-    assert flag.snapshot["b"]["donors"] == sorted([eu.pk, austria.pk])
-    assert flag.snapshot["b"]["donor_names"] == {str(eu.pk): "EU DG NEAR", str(austria.pk): "Austria BMI"}
-    # The stored fingerprint is the one the engine computes today from the same fields.
-    assert flag.fingerprint == engine.fingerprint(flag.snapshot["a"], flag.snapshot["b"])
+    assert flag.snapshot["b"]["donors"] == [austria.pk]
+    assert flag.snapshot["b"]["donor_names"] == {str(austria.pk): "Austria BMI"}
+    # Found again by the engine, it stays settled: nothing material changed.
+    pairs = [p for p in engine.find_pairs(engine.load_corpus()) if (p.a, p.b) == (a.pk, b.pk)]
+    assert pairs
+    assert duplicate_flags_sync(actor=None, pairs=pairs)["reopened"] == 0
+    assert DuplicateFlag.objects.get(pk=settled.pk).resolution == "unrelated"
+    # The flag whose donor name no longer exists is left as it was (it opens once, showing the names).
+    untouched = DuplicateFlag.objects.get(pk=renamed.pk)
+    assert untouched.snapshot == renamed_snapshot
+    assert engine.material_changes(untouched.snapshot["b"], fields[c.pk], "B") == [
+        "B: donors Slovenia – Ministry of the Interior → Slovenia MoI"
+    ]
+
+    # Backwards: names again, and the fingerprint the code of then computes.
+    old_apps = _migrate(BEFORE)
+    back = old_apps.get_model("ipas", "DuplicateFlag").objects.get(pk=settled.pk)
+    assert back.snapshot == old
+    assert back.fingerprint == _legacy_fingerprint(old["a"], old["b"])
