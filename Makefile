@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install preflight run test lint test-fast bench compose-check clean
+.PHONY: install preflight run test lint test-fast bench fuzz compose-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,5 +47,11 @@ bench: preflight
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python -m iisg_portal.bench
 
+# schemathesis against the API's own schema, on a server and database of its own (minutes; not part of `make test`).
+FUZZ_VENV := .venv-fuzz
+fuzz: preflight
+	test -x $(FUZZ_VENV)/bin/schemathesis || ($(PYTHON) -m venv $(FUZZ_VENV) && $(FUZZ_VENV)/bin/pip install -q -r requirements-fuzz.txt)
+	$(FUZZ_VENV)/bin/python iisg_portal/fuzz.py --python $(BIN)/python --schemathesis $(FUZZ_VENV)/bin/schemathesis
+
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) $(FUZZ_VENV) staticfiles

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,7 +21,7 @@ class ConceptSerializer(serializers.Serializer):
     """A planned initiative. Reference values are checked against per-process lists (re-read when a value
     is not in them), so a valid request reads no reference table."""
 
-    title = serializers.CharField(max_length=300)
+    title = serializers.CharField(min_length=1, max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     beneficiaries = serializers.ListField(
         child=serializers.CharField(max_length=2),
@@ -142,6 +143,7 @@ class ConsultAPIView(APIView):
     """Consult before planning: is anyone already doing this?"""
 
     permission_classes = [permissions.IsAuthenticated, MayConsult]
+    parser_classes = [JSONParser]  # one documented body: JSON
 
     @extend_schema(
         operation_id="consult",

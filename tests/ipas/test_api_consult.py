@@ -245,3 +245,12 @@ def test_an_activity_filed_under_another_pillar_ranks_lower_and_says_so(
     assert "same pillar" in matches[same.pk]["reasons"]
     assert "filed under another pillar" in matches[other.pk]["reasons"]
     assert matches[other.pk]["score"] < matches[same.pk]["score"]
+
+
+def test_the_api_takes_json_only_and_a_blank_title_is_a_field_error(client_for, editor, pillar, countries):
+    client = client_for(editor)
+    assert client.post(URL, {"title": "Cyber lab"}).status_code == 415  # form-encoded: not the documented body
+    response = post(client, concept(title="   "))
+    assert response.status_code == 400
+    assert "title" in response.json()
+    assert not Consultation.objects.exists()
