@@ -28,6 +28,7 @@ class OrganisationFilterForm(PortalFormMixin, forms.Form):
     participation = forms.ChoiceField(
         choices=[("", "All participation"), *Organisation.Participation.choices], required=False
     )
+    needs_review = forms.BooleanField(label="Only those to check (created by an import)", required=False)
 
 
 class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):

@@ -27,6 +27,8 @@ def organisation_list(request):
             organisations = organisations.filter(type=kind)
         if participation := form.cleaned_data["participation"]:
             organisations = organisations.filter(participation=participation)
+        if form.cleaned_data["needs_review"]:
+            organisations = organisations.filter(needs_review=True)
     page = Paginator(organisations, 25).get_page(request.GET.get("page"))
     return render(request, "partners/organisation_list.html", {"form": form, "page": page})
 

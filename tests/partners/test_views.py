@@ -70,3 +70,13 @@ def test_kosovo_is_shown_with_its_footnote(client_for, editor):
     html = client_for(editor).get(reverse("partners:organisation_detail", args=[organisation.pk])).content.decode()
     assert "Kosovo*" in html
     assert "UNSCR 1244/1999" in html
+
+
+def test_support_staff_list_the_organisations_an_import_created_to_check_them(client_for, support):
+    from tests.partners.factories import OrganisationFactory
+
+    OrganisationFactory(name="Ministry of Interior of Montenegro")
+    created = OrganisationFactory(name="Regional Anti-Corruption Initiative", needs_review=True)
+    response = client_for(support).get(reverse("partners:organisation_list"), {"needs_review": "on"})
+    assert [o.pk for o in response.context["page"]] == [created.pk]
+    assert "needs review" in response.content.decode()
