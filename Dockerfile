@@ -14,4 +14,4 @@ COPY --chown=portal:portal . .
 RUN DJANGO_SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "iisg_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "python:iisg_portal.gunicorn", "iisg_portal.wsgi:application"]
