@@ -9,7 +9,7 @@ NAVIGATION = [
     ("Consult", "ipas:consult", "ipas.consult_activities"),
     ("Duplication", "ipas:duplication_report", "ipas.run_duplication_report"),
     ("Import", "ipas:activity_import", "ipas.import_activities"),
-    ("Our flags", "ipas:duplication_mine", "ipas.add_activity"),
+    ("Our flags", "ipas:duplication_mine", "partner_member"),
     ("Meetings", "board:meeting_list", "meeting_reader"),
     ("Pillars", "pillars:pillar_list", "pillars.view_pillar"),
     ("Organisations", "partners:organisation_list", "partners.view_organisation"),
@@ -30,6 +30,15 @@ def navigation(request):
     for label, url_name, perm in NAVIGATION:
         if perm == "lead_partner":
             allowed = bool(led_pillar_ids(user))
+        elif perm == "partner_member":
+            # Editors and viewers of a partner organisation: the flags on its activities concern them.
+            from partners.models import Organisation
+            from partners.selectors import organisations_of
+
+            allowed = (
+                user.has_perm("ipas.view_activity")
+                and organisations_of(user).exclude(participation=Organisation.Participation.OBSERVER).exists()
+            )
         elif perm == "meeting_reader":
             # Board members and Lead Partners read meetings and released packs without managing them.
             from board.selectors import is_pack_reader
