@@ -37,6 +37,14 @@ def test_the_demo_shows_duplication_flags_from_the_start():
 
 
 @pytest.mark.django_db
+def test_benchmarks_seed_without_the_report():
+    from ipas.models import DuplicationRun
+
+    call_command("seed_demo", activities=5, no_duplication_report=True)
+    assert not DuplicationRun.objects.exists()
+
+
+@pytest.mark.django_db
 def test_seed_demo_builds_the_briefing_structure():
     call_command("seed_demo", activities=0)
     assert Activity.objects.count() == 0
