@@ -10,6 +10,8 @@ import time
 bind = "0.0.0.0:8000"
 workers = 3
 preload_app = True
+# The longest requests (a PDF export of 1,000 flags, reading an uploaded list) take about 10 s here.
+timeout = 60
 
 
 def when_ready(server):

@@ -344,6 +344,7 @@ def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
     assert book["Open flags"].max_row == 2
 
     monkeypatch.setattr(views, "EXPORT_LIMIT", 1)  # more matching flags than a file takes
+    monkeypatch.setattr(views, "PDF_EXPORT_LIMIT", 1)
     book = load_workbook(io.BytesIO(client.get(url).content))
     about = {row[0].value: row[1].value for row in book["About"].iter_rows(min_row=2)}
     assert about["Filters"] == "All open flags"
