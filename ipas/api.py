@@ -156,7 +156,8 @@ class ConsultAPIView(APIView):
         responses={
             200: ConsultAnswerSerializer,
             400: OpenApiResponse(description="Invalid concept: messages by field."),
-            403: OpenApiResponse(description="Not signed in, or no permission to consult."),
+            401: OpenApiResponse(description="No session and no API key, or an unknown or revoked key."),
+            403: OpenApiResponse(description="No permission to consult."),
             409: OpenApiResponse(description="A rule of the portal prevents it: the message says which."),
         },
         examples=[

@@ -45,3 +45,11 @@ class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
     pass
+
+
+class ApiKeyForm(PortalFormMixin, forms.Form):
+    name = forms.CharField(
+        label="What is the key for?",
+        max_length=100,
+        help_text="For example “Planning system of the Austrian BMI”: you will recognise it in this list.",
+    )

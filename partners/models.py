@@ -145,3 +145,28 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+# Audited without the digest: the history says who made or revoked which key, not how to recognise it.
+@pghistory.track(exclude=["digest", "last_used_at"])
+class ApiKey(models.Model):
+    """A key a person's scripts use to call the API in their name (`Authorization: Bearer iisg_...`). Only its
+    SHA-256 digest is stored: the key is shown once, when it is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. “Planning system of the Austrian BMI”.")
+    prefix = models.CharField(max_length=12, help_text="The key's first characters, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,11 +1,16 @@
 """Writes for organisations, memberships and roles. Every state change goes through here."""
 
+import hashlib
+import secrets
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from iisg_portal.audit import audited
+from iisg_portal.errors import PortalError
 from partners import roles
-from partners.models import Membership, Organisation, User
+from partners.models import ApiKey, Membership, Organisation, User
 
 
 def roles_ensure() -> None:
@@ -93,3 +98,41 @@ def staff_role_set(*, actor: User | None, user: User, role: str, member: bool = 
     with transaction.atomic(), audited(actor, "staff_role_set"):
         group, _ = Group.objects.get_or_create(name=role)
         (user.groups.add if member else user.groups.remove)(group)
+
+
+# --- API keys -------------------------------------------------------------------------------------------
+
+API_KEY_PREFIX = "iisg_"
+#: Keys a person may hold at once (revoked ones aside).
+MAX_ACTIVE_API_KEYS = 5
+
+
+def api_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_issue(*, actor: User, name: str) -> tuple[ApiKey, str]:
+    """A new key for `actor`'s scripts: returns the key record and the key itself, which is not kept."""
+    name = name.strip()
+    if not name:
+        raise PortalError("Say what the key is for.", field="name")
+    if not actor.has_perm("ipas.consult_activities"):
+        raise PortalError("Your role does not use the API.")
+    with transaction.atomic(), audited(actor, "api_key_issue"):
+        User.objects.select_for_update().get(pk=actor.pk)  # one issue at a time per person: the count holds
+        if actor.api_keys.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_API_KEYS:
+            raise PortalError(f"You hold {MAX_ACTIVE_API_KEYS} keys already: revoke one you no longer use.")
+        key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        record = ApiKey.objects.create(user=actor, name=name, prefix=key[:12], digest=api_key_digest(key))
+    return record, key
+
+
+def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
+    if api_key.user_id != actor.pk:
+        raise PortalError("Only its holder revokes a key.")
+    with transaction.atomic(), audited(actor, "api_key_revoke"):
+        revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if not revoked:
+            raise PortalError("This key is already revoked.")
+    api_key.refresh_from_db()
+    return api_key

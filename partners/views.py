@@ -3,9 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from iisg_portal.errors import PortalError
 from partners import services
-from partners.forms import OrganisationFilterForm, OrganisationForm
+from partners.forms import ApiKeyForm, OrganisationFilterForm, OrganisationForm
 from partners.models import Organisation
 
 
@@ -67,3 +69,37 @@ def organisation_update(request, pk: int):
         messages.success(request, "Changes saved.")
         return redirect("partners:organisation_detail", pk=organisation.pk)
     return render(request, "partners/organisation_form.html", {"form": form, "title": f"Edit {organisation.name}"})
+
+
+def api_keys(request):
+    """A person's API keys: make one (shown once), see when each was last used, revoke."""
+    _require(request.user, "ipas.consult_activities")
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record, new_key = services.api_key_issue(actor=request.user, name=form.cleaned_data["name"])
+            except PortalError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                form = ApiKeyForm()
+                messages.success(request, f"Key “{record.name}” made. Copy it now: it is not shown again.")
+        if new_key is None:
+            status = 400
+    keys = request.user.api_keys.all()
+    return render(request, "partners/api_keys.html", {"form": form, "keys": keys, "new_key": new_key}, status=status)
+
+
+@require_POST
+def api_key_revoke(request, pk: int):
+    _require(request.user, "ipas.consult_activities")
+    api_key = get_object_or_404(request.user.api_keys, pk=pk)  # someone else's key: not found
+    try:
+        services.api_key_revoke(actor=request.user, api_key=api_key)
+    except PortalError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Key “{api_key.name}” revoked: scripts using it are refused from now on.")
+    return redirect("api_keys")

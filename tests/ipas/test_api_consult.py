@@ -56,7 +56,8 @@ def test_the_url_is_the_documented_one():
 
 def test_anonymous_callers_are_rejected(client_for, pillar, countries):
     response = post(client_for(None), concept())
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
     assert not Consultation.objects.exists()
 
 
