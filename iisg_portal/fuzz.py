@@ -1,13 +1,14 @@
 """`make fuzz`: schemathesis against the portal's own OpenAPI schema, on a server of its own.
 
 Run as a file by the fuzzing environment's Python (not imported: that environment has no Django). It seeds a
-database of its own with the demo data, serves the portal on a spare port, signs in as a demo partner editor
-and lets schemathesis generate requests from /api/schema/. Every answer must be documented by the schema and
-no request may cause a server error.
+database of its own with the demo data, makes an API key for a demo partner editor, serves the portal on a
+spare port and lets schemathesis generate requests from /api/schema/. Every answer must be documented by the
+schema, no request may cause a server error, and requests the schema forbids must be refused.
 
-Left out, with reasons: `negative_data_rejection` and `ignored_auth` (the session cookie sent as a header looks,
-to schemathesis, like a missing cookie parameter) and `positive_data_acceptance` (an organisation id that the
-schema accepts may name no organisation: that is a 400 with its message, not a fault).
+Left out, with their reasons: `positive_data_acceptance` (an organisation id that the schema accepts may name
+no organisation: that is a 400 with its message, not a fault) and `negative_data_rejection` (schemathesis
+4.32's coverage phase reports the optional `pillar` as a missing required property: a false alarm, the schema
+requires `title` only).
 """
 
 import argparse
@@ -23,8 +24,8 @@ from urllib.parse import urlsplit
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-EXCLUDED_CHECKS = "negative_data_rejection,ignored_auth,positive_data_acceptance"
-DEMO_USER = ("editor.undp@iisg.demo", "iisg-demo-2026")
+EXCLUDED_CHECKS = "positive_data_acceptance,negative_data_rejection"
+DEMO_USER = "editor.undp@iisg.demo"
 
 
 def _spare_port() -> int:
@@ -39,19 +40,16 @@ def _database_url() -> str:
     return parts._replace(path=f"{parts.path.rstrip('/')}_fuzz").geturl()
 
 
-def _sign_in(base_url: str) -> tuple[str, str]:
-    session = requests.Session()
-    session.get(f"{base_url}/accounts/login/", timeout=30)
-    response = session.post(
-        f"{base_url}/accounts/login/",
-        data={"username": DEMO_USER[0], "password": DEMO_USER[1], "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-        headers={"Referer": f"{base_url}/accounts/login/"},
-        timeout=30,
+def _api_key(python: str, env: dict) -> str:
+    """A key for the demo partner editor, made by the portal's own service."""
+    code = (
+        "from partners.models import User; from partners.services import api_key_issue; "
+        f"print(api_key_issue(actor=User.objects.get(email='{DEMO_USER}'), name='make fuzz')[1])"
     )
-    response.raise_for_status()
-    if "sessionid" not in session.cookies:
-        raise SystemExit("fuzz: could not sign in as the demo partner editor")
-    return session.cookies["sessionid"], session.cookies["csrftoken"]
+    result = subprocess.run(  # noqa: S603 - our own command
+        [python, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout.strip().splitlines()[-1]
 
 
 def main() -> int:
@@ -66,6 +64,7 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_DEBUG": "1"}
     for step in (["-m", "iisg_portal.preflight"], ["manage.py", "migrate", "-v0"], ["manage.py", "seed_demo"]):
         subprocess.run([args.python, *step], cwd=ROOT, env=env, check=True)  # noqa: S603 - our own commands
+    key = _api_key(args.python, env)
     log = tempfile.NamedTemporaryFile(prefix="iisg-fuzz-server-", suffix=".log", delete=False)  # noqa: SIM115
     print(f"fuzz: portal on {base_url}, its log in {log.name}", flush=True)
     server = subprocess.Popen(  # noqa: S603
@@ -82,7 +81,6 @@ def main() -> int:
                 break
             except requests.ConnectionError:
                 time.sleep(0.5)
-        session_id, csrf = _sign_in(base_url)
         command = [
             args.schemathesis,
             "run",
@@ -90,11 +88,7 @@ def main() -> int:
             "--url",
             base_url,
             "-H",
-            f"Cookie: sessionid={session_id}; csrftoken={csrf}",
-            "-H",
-            f"X-CSRFToken: {csrf}",
-            "-H",
-            f"Referer: {base_url}/",
+            f"Authorization: Bearer {key}",
             "--checks",
             "all",
             "--exclude-checks",
