@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from partners.models import Country, Membership, Organisation, User
+from partners.models import ApiKey, Country, Membership, Organisation, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -47,3 +47,31 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation"]
     search_fields = ["user__email", "organisation__name"]
     autocomplete_fields = ["organisation"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are made by their holders only; here an administrator sees them and revokes a leaked one."""
+
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: the audit trail keeps who used what
+
+    @admin.action(description="Revoke the selected keys", permissions=["change"])
+    def revoke(self, request, queryset):
+        from partners.services import api_key_revoke
+
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(actor=request.user, api_key=api_key)
+            revoked += 1
+        self.message_user(request, f"{revoked} key(s) revoked.")

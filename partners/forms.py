@@ -44,7 +44,15 @@ class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
 
 
 class SetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
-    pass
+    """The password reset's last step. Whoever had the old password may have made API keys: they go too."""
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        if commit:
+            from partners.services import api_keys_revoke_all
+
+            api_keys_revoke_all(actor=user, user=user)
+        return user
 
 
 class ApiKeyForm(PortalFormMixin, forms.Form):

@@ -124,15 +124,26 @@ def api_key_issue(*, actor: User, name: str) -> tuple[ApiKey, str]:
             raise PortalError(f"You hold {MAX_ACTIVE_API_KEYS} keys already: revoke one you no longer use.")
         key = API_KEY_PREFIX + secrets.token_urlsafe(32)
         record = ApiKey.objects.create(user=actor, name=name, prefix=key[:12], digest=api_key_digest(key))
+        from partners.tasks import api_key_made_notice
+
+        # The holder hears of every new key: one made by someone who had their password shows up at once.
+        transaction.on_commit(lambda: api_key_made_notice.delay(record.pk), robust=True)
     return record, key
 
 
 def api_key_revoke(*, actor: User, api_key: ApiKey) -> ApiKey:
-    if api_key.user_id != actor.pk:
-        raise PortalError("Only its holder revokes a key.")
+    """Revoke a key: its holder, or an administrator (who may change keys) when it leaked."""
+    if api_key.user_id != actor.pk and not actor.has_perm("partners.change_apikey"):
+        raise PortalError("Only its holder or an administrator revokes a key.")
     with transaction.atomic(), audited(actor, "api_key_revoke"):
         revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if not revoked:
             raise PortalError("This key is already revoked.")
     api_key.refresh_from_db()
     return api_key
+
+
+def api_keys_revoke_all(*, actor: User | None, user: User) -> int:
+    """Revoke every active key of `user` (after a password reset: whoever had the password may have made some)."""
+    with transaction.atomic(), audited(actor, "api_keys_revoke_all"):
+        return user.api_keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from iisg_portal.errors import PortalError
@@ -71,30 +72,35 @@ def organisation_update(request, pk: int):
     return render(request, "partners/organisation_form.html", {"form": form, "title": f"Edit {organisation.name}"})
 
 
+NEW_API_KEY_SESSION = "new_api_key"
+
+
+@never_cache  # the page shows a new key once: no copy of it may stay in a cache
 def api_keys(request):
-    """A person's API keys: make one (shown once), see when each was last used, revoke."""
-    _require(request.user, "ipas.consult_activities")
+    """A person's API keys: make one (shown once), see when each was last used, revoke. Anyone signed in sees
+    and revokes their own; making one needs the consult permission (the API's use)."""
+    may_issue = request.user.has_perm("ipas.consult_activities")
     form = ApiKeyForm(request.POST or None)
-    new_key = None
-    status = 200
     if request.method == "POST":
+        if not may_issue:
+            raise PermissionDenied
         if form.is_valid():
             try:
-                record, new_key = services.api_key_issue(actor=request.user, name=form.cleaned_data["name"])
+                record, key = services.api_key_issue(actor=request.user, name=form.cleaned_data["name"])
             except PortalError as exc:
                 form.add_error(exc.field, exc.message)
             else:
-                form = ApiKeyForm()
+                # Shown by the next page once, then gone from the session: a reload makes no second key.
+                request.session[NEW_API_KEY_SESSION] = key
                 messages.success(request, f"Key “{record.name}” made. Copy it now: it is not shown again.")
-        if new_key is None:
-            status = 400
-    keys = request.user.api_keys.all()
-    return render(request, "partners/api_keys.html", {"form": form, "keys": keys, "new_key": new_key}, status=status)
+                return redirect("api_keys")
+    new_key = request.session.pop(NEW_API_KEY_SESSION, None) if request.method == "GET" else None
+    context = {"form": form, "keys": request.user.api_keys.all(), "new_key": new_key, "may_issue": may_issue}
+    return render(request, "partners/api_keys.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 def api_key_revoke(request, pk: int):
-    _require(request.user, "ipas.consult_activities")
     api_key = get_object_or_404(request.user.api_keys, pk=pk)  # someone else's key: not found
     try:
         services.api_key_revoke(actor=request.user, api_key=api_key)
