@@ -13,7 +13,8 @@
     emptyNote.hidden = visible > 0;
   };
 
-  document.getElementById("add-funding").addEventListener("click", () => {
+  const addFunding = document.getElementById("add-funding");
+  addFunding.addEventListener("click", () => {
     const index = Number(total.value);
     const html = template.innerHTML.replaceAll("__prefix__", String(index));
     rows.insertAdjacentHTML("beforeend", html);
@@ -21,6 +22,7 @@
     rows.lastElementChild.querySelector("select, input")?.focus();
     refreshNote();
   });
+  addFunding.disabled = false; // rendered disabled: a click before this script ran would do nothing
 
   rows.addEventListener("click", (event) => {
     const button = event.target.closest(".remove-funding");
