@@ -65,7 +65,10 @@ class FlagResolveForm(PortalFormMixin, forms.Form):
     note = forms.CharField(
         widget=forms.Textarea({"rows": 3}),
         required=False,
-        help_text="Why: kept with the decision, shown if the pair comes back.",
+        help_text=(
+            "Why: kept with the decision and shown if the pair comes back. The partners whose activities these are "
+            "read it too, on their flags."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
