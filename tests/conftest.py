@@ -184,14 +184,13 @@ def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory)
     import sys
 
     from django.conf import settings
-    from django.db import connection
 
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    from tests.utils import database_url
+
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "iisg_portal.settings_test",
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "EMAIL_FILE_PATH": str(tmp_path_factory.mktemp("worker-mail")),

@@ -8,10 +8,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.ipas.factories import ActivityFactory
-from tests.utils import wait_for
+from tests.utils import database_url, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,14 +24,12 @@ def _spare_port() -> int:
 @pytest.mark.django_db(transaction=True)
 def test_the_master_builds_the_consult_index_before_forking_the_workers(countries, tmp_path):
     ActivityFactory.create_batch(3)
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     port = _spare_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "iisg_portal.settings",
         "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
     }
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as out:

@@ -128,7 +128,8 @@ def duplication_run_execute(*, run_id: int, recheck: bool = True) -> Duplication
         )
         # Only the latest weights are read: older runs keep their record, not their few MB of numbers.
         DuplicationRun.objects.exclude(pk=run_id).exclude(word_weights=b"").update(word_weights=b"")
-    if changed is None and not DuplicationRun.objects.filter(pk=run_id, trigger=DuplicationRun.Trigger.FOLLOW_UP):
+    is_follow_up = DuplicationRun.objects.filter(pk=run_id, trigger=DuplicationRun.Trigger.FOLLOW_UP).exists()
+    if changed is None and not is_follow_up:
         # Too many saved during the run (a large import) to check one by one: a full run reads them all. Once:
         # a transaction left open for long keeps the moment in the past, and runs must not chain on it.
         duplication_run_start(actor=None, trigger=DuplicationRun.Trigger.FOLLOW_UP)

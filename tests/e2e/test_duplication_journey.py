@@ -2,30 +2,22 @@
 
 from contextlib import contextmanager
 
-import psycopg
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from ipas.models import DuplicateFlag
 from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
+from tests.utils import other_session
 
 
 @contextmanager
 def _holding_the_flags_table():
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
-    ) as other_session:
-        other_session.execute("LOCK TABLE ipas_duplicateflag IN EXCLUSIVE MODE")
+    with other_session() as other:
+        other.execute("LOCK TABLE ipas_duplicateflag IN EXCLUSIVE MODE")
         try:
             yield
         finally:
-            other_session.rollback()
+            other.rollback()
 
 
 @pytest.mark.worker

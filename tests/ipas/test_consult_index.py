@@ -97,19 +97,11 @@ def test_an_unchanged_database_keeps_the_same_index(activities):
 def test_a_long_transaction_that_commits_after_the_build_is_not_missed(fresh_index):
     """Audit event ids are taken when written, not when committed: a change committed after the index was
     built can carry an id below the last one the index saw. Its commit is noticed all the same."""
-    import psycopg
-    from django.db import connection
+    from tests.utils import other_session
 
     slow = ActivityFactory(title="Intelligence exchange on cocaine trafficking through ports")
     other = ActivityFactory(title="Thermal cameras for the green border")
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
-    ) as importer:
+    with other_session() as importer:
         # A long transaction (an import, say) writes first...
         importer.execute(
             "UPDATE ipas_activity SET title = %s, description = %s WHERE id = %s",

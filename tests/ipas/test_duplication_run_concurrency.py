@@ -1,33 +1,16 @@
 """A full run reads the activities at its start and writes its flags seconds later; partners save meanwhile.
 Saves here go through a second database session while the run compares, as a partner's would."""
 
-from contextlib import contextmanager
-
-import psycopg
 import pytest
-from django.db import connection
 
 from ipas import duplication as engine
 from ipas.models import DuplicateFlag, DuplicationRun
 from ipas.services import duplication as services
 from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
 from tests.partners.factories import OrganisationFactory
+from tests.utils import other_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@contextmanager
-def other_session():
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
-        autocommit=True,
-    ) as session:
-        yield session
 
 
 @pytest.fixture
@@ -59,7 +42,7 @@ def test_an_activity_saved_while_the_run_compared_is_checked_again(countries, ru
     b = _activity(UNRELATED[0])
 
     def b_is_reworded_into_a_duplicate_and_checked():
-        with other_session() as partner:
+        with other_session(autocommit=True) as partner:
             partner.execute("UPDATE ipas_activity SET title = %s, description = %s WHERE id = %s", [*REWORDED, b.pk])
         services.duplication_check_activity(activity_id=b.pk)  # the check after that save
         assert DuplicateFlag.objects.open().filter(activity_a=a, activity_b=b).exists()
@@ -78,7 +61,7 @@ def test_many_saves_during_a_run_are_read_by_one_follow_up_run(countries, run_wi
     saved_during = []
 
     def an_import_changes_two():
-        with other_session() as importer:
+        with other_session(autocommit=True) as importer:
             importer.execute(
                 "UPDATE ipas_activity SET budget_eur = budget_eur + 1 WHERE id = ANY(%s)",
                 [[x.pk for x in activities[:2]]],

@@ -31,7 +31,9 @@ def strangers_flag(other_org, lead_org, countries):
 STAFF_PAGES = [
     ("ipas:duplication_report", {}),
     ("ipas:duplication_export", {"fmt": "xlsx"}),
+    ("ipas:duplication_export", {"fmt": "pdf"}),
     ("ipas:consultation_list", {}),
+    ("ipas:consultation_detail", {"pk": 1}),  # refused before it is looked up: no hint whether it exists
 ]
 
 

@@ -64,25 +64,21 @@ def test_0012_keeps_settled_flags_settled_with_their_donors_by_id_and_back(count
     # Settled before 0012, as the code of then remembered it; a second one names a donor since renamed.
     old_apps = _migrate(BEFORE)
     Flag = old_apps.get_model("ipas", "DuplicateFlag")
-    settled = Flag.objects.create(
-        activity_a_id=a.pk,
-        activity_b_id=b.pk,
-        score=0.8,
-        resolution="unrelated",
-        resolved_at=timezone.now(),
-        snapshot=old,
-        fingerprint=_legacy_fingerprint(old["a"], old["b"]),
-    )
+
+    def settled_then(activity_a, activity_b, snapshot, resolution):
+        return Flag.objects.create(
+            activity_a_id=activity_a.pk,
+            activity_b_id=activity_b.pk,
+            score=0.8,
+            resolution=resolution,
+            resolved_at=timezone.now(),
+            snapshot=snapshot,
+            fingerprint=_legacy_fingerprint(snapshot["a"], snapshot["b"]),
+        )
+
+    settled = settled_then(a, b, old, "unrelated")
     renamed_snapshot = {"a": {**old["a"]}, "b": {**old["b"], "donors": ["Slovenia – Ministry of the Interior"]}}
-    renamed = Flag.objects.create(
-        activity_a_id=a.pk,
-        activity_b_id=c.pk,
-        score=0.8,
-        resolution="duplicate",
-        resolved_at=timezone.now(),
-        snapshot=renamed_snapshot,
-        fingerprint=_legacy_fingerprint(renamed_snapshot["a"], renamed_snapshot["b"]),
-    )
+    renamed = settled_then(a, c, renamed_snapshot, "duplicate")
     _migrate(AFTER)
 
     flag = DuplicateFlag.objects.get(pk=settled.pk)
