@@ -5,13 +5,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from board.models import ActionPoint, AgendaItem, Decision, DecisionCorrection, Meeting, MeetingPack, MeetingPackFile
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import stalled_job_ids
+from iisg_portal.jobs import claim_job, stalled_job_ids
 from partners.models import Organisation, User
 
 MEETING_FIELDS = {"body", "title", "date", "place", "host", "status"}
@@ -243,12 +243,9 @@ def meeting_pack_build(*, actor: User | None, pack_id: int) -> MeetingPack | Non
     from board.packs import build_pack_files
 
     # A run that died (worker lost) leaves its pack "running"; after the task's time limit it may be claimed again.
-    stale = timezone.now() - PACK_STALE_AFTER
-    claimable = Q(status=MeetingPack.Status.QUEUED) | Q(status=MeetingPack.Status.RUNNING, started_at__lt=stale)
-    claimed = MeetingPack.objects.filter(claimable, pk=pack_id).update(
-        status=MeetingPack.Status.RUNNING, started_at=timezone.now(), percent=1, message="Reading the data"
-    )
-    if not claimed:
+    if not claim_job(
+        MeetingPack.objects.all(), pack_id, running_for=PACK_STALE_AFTER, percent=1, message="Reading the data"
+    ):
         return None
     pack = MeetingPack.objects.select_related("meeting").get(pk=pack_id)
     try:

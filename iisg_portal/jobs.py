@@ -1,6 +1,6 @@
 """Background jobs kept as rows (duplication runs, imports, meeting packs): finding the ones that stalled.
 
-A job row is "queued" until a worker claims it and "running" until it ends. A queued job no worker took
+A job row is "queued" until a worker claims it (`claim_job`) and "running" until it ends. A queued job no worker took
 (the broker was down when it was sent) or a running one a dead worker left must be sent again, or it
 blocks the jobs after it; the claim is a conditional UPDATE, so sending one twice is harmless.
 """
@@ -8,7 +8,7 @@ blocks the jobs after it; the claim is a conditional UPDATE, so sending one twic
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 #: A queued job not taken by a worker within this long is sent again.
@@ -31,3 +31,16 @@ def stalled_job_ids(
         status="running", started_at__lt=now - running_for
     )
     return list(jobs.filter(stalled).values_list("pk", flat=True))
+
+
+def claim_job(jobs: QuerySet, pk: int, *, running_for: timedelta | None = None, **fields) -> bool:
+    """Claim job `pk` for this execution: a queued one, or one left running by a dead worker for longer than
+    `running_for` (default: the task time limit). One conditional UPDATE, so of two executions one wins.
+    Sets `fields` with it, and counts the attempt where the job keeps a count (`attempts`)."""
+    now = timezone.now()
+    stale_before = now - (running_for or task_time_limit())
+    claimable = Q(status="queued") | Q(status="running", started_at__lt=stale_before)
+    updates = {"status": "running", "started_at": now, **fields}
+    if any(f.name == "attempts" for f in jobs.model._meta.get_fields()):
+        updates["attempts"] = F("attempts") + 1
+    return bool(jobs.filter(claimable, pk=pk).update(**updates))

@@ -6,12 +6,11 @@ import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import stalled_job_ids, task_time_limit
+from iisg_portal.jobs import claim_job, stalled_job_ids
 from ipas import duplication as engine
 from ipas.models import Consultation, DuplicateFlag, DuplicationRun
 from partners.models import User
@@ -76,16 +75,7 @@ def duplication_run_execute(*, run_id: int, recheck: bool = True) -> Duplication
     A run left "running" by a worker that died is taken over once it is older than the task time limit,
     at most MAX_RUN_ATTEMPTS times in all: until it ends, no other run can start.
     """
-    now = timezone.now()
-    claimed = DuplicationRun.objects.filter(pk=run_id, status=DuplicationRun.Status.QUEUED).update(
-        status=DuplicationRun.Status.RUNNING, started_at=now, percent=1, message="Starting", attempts=F("attempts") + 1
-    )
-    if not claimed:
-        stale_before = now - task_time_limit()
-        claimed = DuplicationRun.objects.filter(
-            pk=run_id, status=DuplicationRun.Status.RUNNING, started_at__lt=stale_before
-        ).update(started_at=now, percent=1, message="Starting again", attempts=F("attempts") + 1)
-    if not claimed:
+    if not claim_job(DuplicationRun.objects.all(), run_id, percent=1, message="Starting"):
         return None
     if DuplicationRun.objects.filter(pk=run_id, attempts__gt=MAX_RUN_ATTEMPTS).update(
         status=DuplicationRun.Status.FAILED,

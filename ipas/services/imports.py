@@ -23,12 +23,11 @@ from collections.abc import Callable
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import stalled_job_ids, task_time_limit
+from iisg_portal.jobs import claim_job, stalled_job_ids
 from iisg_portal.progress import progress_clear, progress_set
 from ipas.imports import FUNDING_STATUS, ImportPlan, Table, import_plan, imported_snapshot
 from ipas.models import Activity, ActivityImport, ActivityObjective, ActivityRevision, Funding
@@ -240,18 +239,8 @@ def activity_import_execute(*, import_id: int) -> ActivityImport | None:
     """Import a queued list, all or nothing, and record the outcome. Safe to call twice: one caller claims
     the job; one left "importing" by a worker that died (its transaction rolled back) is taken over once
     older than the task time limit."""
-    now = timezone.now()
-    claimed = ActivityImport.objects.filter(pk=import_id, status=ActivityImport.Status.QUEUED).update(
-        status=ActivityImport.Status.RUNNING, started_at=now, message="Starting"
-    )
-    if not claimed:
-        stale_before = now - task_time_limit()
-        claimed = ActivityImport.objects.filter(
-            pk=import_id, status=ActivityImport.Status.RUNNING, started_at__lt=stale_before
-        ).update(started_at=now, message="Starting again")
-    if not claimed:
+    if not claim_job(ActivityImport.objects.all(), import_id, message="Starting"):
         return None
-    ActivityImport.objects.filter(pk=import_id).update(attempts=F("attempts") + 1)
     job = ActivityImport.objects.select_related("owner", "requested_by").get(pk=import_id)
 
     def finish(status: str, message: str, result: dict) -> ActivityImport:

@@ -224,7 +224,7 @@ def duplication_export(request, fmt: str):
 
         html = render_to_string(
             "ipas/duplication/report_pdf.html",
-            {"flags": flags, **about, "limit": limit, "run": DuplicationRun.objects.first()},
+            {"flags": flags, **about, "run": DuplicationRun.objects.first()},
             request=request,
         )
         response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")

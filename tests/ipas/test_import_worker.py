@@ -33,7 +33,8 @@ def test_a_confirmed_list_is_imported_by_the_worker_once(celery_worker, world, s
     assert job.status == "done", job.message
     assert job.result["created"] == 2
     assert set(Activity.objects.values_list("external_id", flat=True)) == {"AT-2026-001", "AT-2026-002"}
-    assert progress_get(PROGRESS_KIND, job.pk) is None  # the row holds the outcome now
+    # The row holds the outcome now; the worker clears the progress just after committing it.
+    wait_for(lambda: progress_get(PROGRESS_KIND, job.pk) is None, timeout=10, message="the progress to be cleared")
 
     # Delivered again (a retry, a redelivery): nothing is imported twice.
     assert activity_import_execute(import_id=job.pk) is None
