@@ -26,7 +26,9 @@ class ConceptSerializer(serializers.Serializer):
     is not in them), so a valid request reads no reference table."""
 
     title = serializers.CharField(min_length=1, max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=engine.CONCEPT_DESCRIPTION_MAX_LENGTH
+    )
     beneficiaries = serializers.ListField(
         child=serializers.CharField(max_length=2),
         required=False,

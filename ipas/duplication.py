@@ -64,6 +64,7 @@ CHUNK_ROWS = 5000
 TITLE_WEIGHT = 0.35
 #: Consultation: how many neighbours the index returns before visibility and exact scoring.
 CONSULT_CANDIDATES = 40
+CONCEPT_DESCRIPTION_MAX_LENGTH = 10_000  # a concept note of a few pages; longer text only slows the search
 #: Consultation: past this many activities changed since the index was built in full, it is built again
 #: (seconds at 100,000 activities) instead of being patched (milliseconds).
 CONSULT_REBUILD_AFTER = 2000
@@ -141,8 +142,18 @@ _SEPARATORS = bytes(
 )
 
 
+# Stems that only consultations brought (`learn=False`) are learnt up to this many per process; beyond it
+# every new one reads as one unknown word, so a stream of invented words cannot grow a web worker's memory.
+QUERY_STEMS = 50_000
+_UNKNOWN_STEM = "\x00unknown"  # no text tokenises to it: it matches nothing an activity says
+
+
 class Vocabulary:
-    """Word hashes to stem ids, shared by every corpus vectorised in this process (so queries match)."""
+    """Word hashes to stem ids, shared by every corpus vectorised in this process (so queries match).
+
+    Activities' texts are learnt without limit (they are the portal's own data); what a consultation types
+    is read with `learn=False`: its raw spellings are not kept and its new stems are capped (QUERY_STEMS).
+    """
 
     def __init__(self):
         self.stem_ids: dict[str, int] = {}
@@ -152,9 +163,10 @@ class Vocabulary:
         self.stem_keys: list[int] = []
         self._key_array = np.zeros(0, np.uint64)
         self.raw_to_stem: dict[bytes, int] = {}
+        self.query_stems = 0
         self.lock = threading.RLock()
 
-    def stem_id_of(self, word: str) -> int:
+    def stem_id_of(self, word: str, learn: bool = True) -> int:
         """-1 for words that carry no topic (stop words, numbers, single letters)."""
         word = _fold(word)
         if len(word) < 2 or word in STOPWORDS:
@@ -165,33 +177,49 @@ class Vocabulary:
             with self.lock:  # web threads share the vocabulary: one id per stem, ids and keys aligned
                 sid = self.stem_ids.get(s)
                 if sid is None:
-                    key = int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
-                    self.stem_keys.append(key)
-                    self.stems.append(s)
-                    sid = self.stem_ids[s] = len(self.stems) - 1
+                    if not learn:
+                        if self.query_stems >= QUERY_STEMS:
+                            return self._learn(_UNKNOWN_STEM)
+                        self.query_stems += 1
+                    sid = self._learn(s)
         return sid
 
-    def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _learn(self, s: str) -> int:
+        sid = self.stem_ids.get(s)
+        if sid is None:
+            key = int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+            self.stem_keys.append(key)
+            self.stems.append(s)
+            sid = self.stem_ids[s] = len(self.stems) - 1
+        return sid
+
+    def tokenize(self, texts: list[str], learn: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(doc index, stem id) of every meaningful word, in reading order, for a list of texts."""
         docs_out, ids_out = [], []
         for offset in range(0, len(texts), _TOKEN_CHUNK_DOCS):
-            doc, ids = self._tokenize_chunk(texts[offset : offset + _TOKEN_CHUNK_DOCS])
+            doc, ids = self._tokenize_chunk(texts[offset : offset + _TOKEN_CHUNK_DOCS], learn)
             docs_out.append(doc + offset)
             ids_out.append(ids)
         if not docs_out:
             return np.zeros(0, np.int32), np.zeros(0, np.int32)
         return np.concatenate(docs_out), np.concatenate(ids_out)
 
-    def _tokenize_chunk(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _tokenize_chunk(self, texts: list[str], learn: bool) -> tuple[np.ndarray, np.ndarray]:
         # Bytes, not str: translate and split run at C speed; each distinct raw word is decoded, folded
         # and stemmed once, and every occurrence then costs one dict lookup.
         raw = " \x01 ".join(texts).encode("utf-8").translate(_SEPARATORS)
         tokens = raw.split()
         known = self.raw_to_stem
         with self.lock:
-            for word in set(tokens).difference(known):
-                known[word] = -2 if word == b"\x01" else self.stem_id_of(word.decode("utf-8", "ignore").lower())
-        ids = np.fromiter(map(known.__getitem__, tokens), np.int32, len(tokens))
+            unseen = set(tokens).difference(known)
+            # A consultation's spellings are looked up, not kept (case variants alone are endless).
+            spelled = known if learn else {}
+            for word in unseen:
+                spelled[word] = (
+                    -2 if word == b"\x01" else self.stem_id_of(word.decode("utf-8", "ignore").lower(), learn)
+                )
+        lookup = known.__getitem__ if learn or not unseen else (lambda t: spelled[t] if t in spelled else known[t])
+        ids = np.fromiter(map(lookup, tokens), np.int32, len(tokens))
         boundary = ids == -2
         doc = np.cumsum(boundary, dtype=np.int32)
         keep = ids >= 0
@@ -205,16 +233,16 @@ class Vocabulary:
                 keys = self._key_array = np.array(self.stem_keys, np.uint64)
         return keys[ids]
 
-    def normalized(self, texts: list[str]) -> list[str]:
+    def normalized(self, texts: list[str], learn: bool = True) -> list[str]:
         """Each text as its stems joined by spaces (one tokenisation for the whole list)."""
-        doc, ids = self.tokenize(texts)
+        doc, ids = self.tokenize(texts, learn)
         bounds = np.searchsorted(doc, np.arange(len(texts) + 1)).tolist()
         stems, ids = self.stems, ids.tolist()
         return [" ".join([stems[k] for k in ids[bounds[i] : bounds[i + 1]]]) for i in range(len(texts))]
 
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str, learn: bool = True) -> list[str]:
         """The stems of one text, in order, for exact scoring and highlighting."""
-        _, ids = self.tokenize([text])
+        _, ids = self.tokenize([text], learn)
         return [self.stems[i] for i in ids.tolist()]
 
 
@@ -294,9 +322,11 @@ class WordWeights:
         return self._space
 
 
-def _field_terms(vocab: Vocabulary, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _field_terms(
+    vocab: Vocabulary, texts: list[str], learn: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(row, column) occurrences of one field: its stems, and its stem bigrams (hashed)."""
-    doc, ids = vocab.tokenize(texts)
+    doc, ids = vocab.tokenize(texts, learn)
     same = doc[1:] == doc[:-1]
     with np.errstate(over="ignore"):
         stable = vocab.keys_of(ids)
@@ -515,7 +545,7 @@ class Pair:
     score: float
     title_similarity: float
     description_similarity: float
-    kind: str  # "cross_donor" or "double_entry"
+    kind: str  # "cross_donor", "double_entry" or "no_donor" (one side names no donor: cannot tell)
     reasons: list[str]
 
     def as_dict(self) -> dict:
@@ -712,7 +742,7 @@ def describe_pair(
         score=float(min(1.0, max(0.0, score))),
         title_similarity=float(t),
         description_similarity=float(d),
-        kind="double_entry" if same_donor else "cross_donor",
+        kind="double_entry" if same_donor else "cross_donor" if donors_i and donors_j else "no_donor",
         reasons=reasons,
     )
 
@@ -1099,7 +1129,7 @@ class ConsultIndex:
     def query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, weights) of one text in the index's feature space: what `vectorize` gives for one row,
         without building a sparse matrix of a million columns for it."""
-        _doc, ids, _bi_rows, bi_cols = _field_terms(VOCABULARY, [text])
+        _doc, ids, _bi_rows, bi_cols = _field_terms(VOCABULARY, [text], learn=False)
         cols = np.concatenate([ids[ids < self.space.n_stems] + BIGRAM_BUCKETS, bi_cols])
         if not len(cols):
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
@@ -1341,7 +1371,7 @@ def suggest_objectives(
     for match in matches:
         for objective_id in links.get(match.activity_id, ()):
             votes[objective_id] = votes.get(objective_id, 0.0) + match.score
-    words = " ".join(VOCABULARY.words(f"{concept.title} {concept.description}"))
+    words = " ".join(VOCABULARY.words(f"{concept.title} {concept.description}", learn=False))
     for objective_id, text in objective_texts.items():
         similarity = fuzz.token_set_ratio(words, _stems_of(text)) / 100.0
         if similarity >= 0.5:

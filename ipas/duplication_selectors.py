@@ -152,7 +152,8 @@ def consult(user: User, concept: engine.Concept, *, limit: int = 10) -> tuple[li
     facts = {row["id"]: index.facts(row["id"]) for row in rows}
     names = _labels({d for f in facts.values() for d in f["donors"]} | ({concept.donor_id} - {None}))
     texts = engine.VOCABULARY.normalized(
-        [concept.title, concept.description] + [x for row in rows for x in (row["title"], row["description"])]
+        [concept.title, concept.description] + [x for row in rows for x in (row["title"], row["description"])],
+        learn=False,
     )
     concept_norm = (texts[0], texts[1])
     status_label = dict(Activity.Status.choices)

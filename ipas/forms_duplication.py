@@ -3,6 +3,7 @@
 from django import forms
 
 from iisg_portal.forms import PortalFormMixin
+from ipas.duplication import CONCEPT_DESCRIPTION_MAX_LENGTH
 from ipas.models import DuplicateFlag
 from partners.models import Country, Organisation
 from pillars.models import Pillar
@@ -23,7 +24,7 @@ class FlagFilterForm(PortalFormMixin, forms.Form):
         max_value=100,
         widget=forms.NumberInput({"step": 5, "placeholder": "Score at least %"}),
     )
-    kind = forms.ChoiceField(choices=[("", "Both kinds"), *DuplicateFlag.Kind.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", "Every kind"), *DuplicateFlag.Kind.choices], required=False)
 
     def description(self) -> str:
         """The filters in words, for the exported files: "All open flags" when there are none."""
@@ -78,7 +79,9 @@ class FlagResolveForm(PortalFormMixin, forms.Form):
 
 class ConsultForm(PortalFormMixin, forms.Form):
     title = forms.CharField(max_length=300)
-    description = forms.CharField(widget=forms.Textarea({"rows": 5}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea({"rows": 5}), required=False, max_length=CONCEPT_DESCRIPTION_MAX_LENGTH
+    )
     beneficiaries = forms.ModelMultipleChoiceField(
         Country.objects.filter(is_beneficiary=True), required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -41,6 +41,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from xml.etree import ElementTree
 
 from django.db.models import Q
 
@@ -83,6 +84,7 @@ NEW_IMPLEMENTER_TYPE = Organisation.Type.NGO
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MAX_AMOUNT = Decimal("1e12")  # the amount columns hold 14 digits, 2 after the point
+_THOUSANDS_WITH_POINTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
 class ImportFileError(PortalError):
@@ -141,6 +143,7 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         sheet = workbook.worksheets[0]
         rows = []
+        # Read-only workbooks parse the sheet while iterating: a damaged sheet fails here, not on opening.
         for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
             cells = [_text(v) for v in values]
             if any(cells):
@@ -148,6 +151,8 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
                 if len(rows) > MAX_ROWS + 1:
                     break
         return rows
+    except (ElementTree.ParseError, zipfile.BadZipFile, LookupError, OSError, ValueError) as exc:
+        raise ImportFileError("The file is not a readable XLSX workbook: its first sheet is damaged.") from exc
     finally:
         workbook.close()
 
@@ -368,16 +373,23 @@ def _amount(text: str, what: str) -> tuple[Decimal | None, str | None]:
     cleaned = cleaned.removesuffix("€").removeprefix("€")
     if "," in cleaned:
         return None, f"{what} “{text}” has a comma: write amounts with a point for decimals and no separators"
+    if _THOUSANDS_WITH_POINTS.match(cleaned):
+        # "150.000" is 150 thousand in much of the region and 150 here: refuse rather than guess.
+        return None, (
+            f"{what} “{text}” looks like thousands separated by points: write {cleaned.replace('.', '')}"
+            " (a point is only for cents, e.g. 1500.50)"
+        )
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
         return None, f"{what} “{text}” is not a number"
     if not amount.is_finite() or amount < 0:
         return None, f"{what} “{text}” must be zero or more"
-    if amount != amount.quantize(Decimal("0.01")):
-        return None, f"{what} “{text}” has more than 2 decimals"
+    # Before rounding: quantize() itself fails on numbers of more than 28 digits.
     if amount >= _MAX_AMOUNT:
         return None, f"{what} “{text}” is too large"
+    if amount != amount.quantize(Decimal("0.01")):
+        return None, f"{what} “{text}” has more than 2 decimals"
     return amount.quantize(Decimal("0.01")), None
 
 
@@ -425,7 +437,8 @@ def import_plan(table: Table, *, owner: Organisation | None = None, filename: st
     position = {name: header.index(name) for name in COLUMNS if name in header}
     organisations = Organisations()
     pillars = PillarObjectives()
-    countries = set(Country.objects.values_list("code", flat=True))
+    # Only beneficiaries: the forms, the consult page and the API take no other country either.
+    countries = set(Country.objects.filter(is_beneficiary=True).values_list("code", flat=True))
     seen_ids: dict[str, int] = {}
     max_length = {name: Activity._meta.get_field(name).max_length for name in ("title", "external_id")}
 
@@ -471,12 +484,22 @@ def import_plan(table: Table, *, owner: Organisation | None = None, filename: st
             if error:
                 errors.append(error)
                 continue
-            if any(d.casefold() == donor.casefold() for d, _ in fundings):
-                errors.append(f"funding names {donor} twice")
-                continue
-            _, error = organisations.resolve(donor, row=number, kind="donor")
+            donor_org, error = organisations.resolve(donor, row=number, kind="donor")
             if error:
                 errors.append(error)
+                continue
+            # One donor by its full name and its short name is still one donor.
+            earlier = next(
+                (
+                    d
+                    for d, _ in fundings
+                    if d.casefold() == donor.casefold() or (donor_org and organisations.id_of(d) == donor_org.pk)
+                ),
+                None,
+            )
+            if earlier is not None:
+                both = "" if earlier.casefold() == donor.casefold() else f" (as “{earlier}” and “{donor}”)"
+                errors.append(f"funding names {donor} twice{both}")
                 continue
             fundings.append((donor, amount))
 
@@ -486,7 +509,9 @@ def import_plan(table: Table, *, owner: Organisation | None = None, filename: st
             errors.append("beneficiaries is empty (ISO codes separated by ;, e.g. AL;RS)")
         for code in codes:
             if code.upper() not in countries:
-                errors.append(f"beneficiary “{code}” is not a known country code")
+                errors.append(
+                    f"beneficiary “{code}” is not one of the portal's beneficiaries ({';'.join(sorted(countries))})"
+                )
             elif code.upper() not in beneficiaries:
                 beneficiaries.append(code.upper())
 

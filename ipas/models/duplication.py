@@ -97,6 +97,7 @@ class DuplicateFlag(models.Model):
     class Kind(models.TextChoices):
         CROSS_DONOR = "cross_donor", "Possible duplication across donors"
         DOUBLE_ENTRY = "double_entry", "Possible double entry (same donor)"
+        NO_DONOR = "no_donor", "Possible duplication (a donor not recorded)"
 
     class Resolution(models.TextChoices):
         OPEN = "", "Open"

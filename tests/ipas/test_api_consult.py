@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from iisg_portal.errors import PortalError
+from ipas import duplication as engine
 from ipas.models import Activity, Consultation
 from ipas.services.activities import activity_create
 from tests.ipas.factories import ActivityFactory, FundingFactory
@@ -254,4 +255,11 @@ def test_the_api_takes_json_only_and_a_blank_title_is_a_field_error(client_for, 
     response = post(client, concept(title="   "))
     assert response.status_code == 400
     assert "title" in response.json()
+    assert not Consultation.objects.exists()
+
+
+def test_a_description_longer_than_a_concept_note_is_refused(client_for, editor, pillar, countries):
+    response = post(client_for(editor), concept(description="word " * (engine.CONCEPT_DESCRIPTION_MAX_LENGTH // 5 + 1)))
+    assert response.status_code == 400
+    assert list(response.json()) == ["description"]
     assert not Consultation.objects.exists()

@@ -6,6 +6,7 @@ import pytest
 
 from ipas import duplication as engine
 from ipas.models import DuplicateFlag
+from ipas.services.activities import activity_create, activity_update
 from ipas.services.duplication import duplicate_flag_resolve, duplicate_flags_sync, duplication_check_activity
 from tests.ipas.factories import ActivityFactory, FundingFactory, ObjectiveFactory
 from tests.partners.factories import OrganisationFactory
@@ -54,13 +55,22 @@ def _objective_in(pillar_code: str):
 
 
 def _activity(
-    text, *, countries=("RS",), start=date(2025, 1, 1), end=date(2025, 12, 31), donor=None, pillar="WBCSCi", **kwargs
+    text,
+    *,
+    countries=("RS",),
+    start=date(2025, 1, 1),
+    end=date(2025, 12, 31),
+    donor=None,
+    funded=True,
+    pillar="WBCSCi",
+    **kwargs,
 ):
     kwargs.setdefault("objective", _objective_in(pillar))
     activity = ActivityFactory(
         title=text[0], description=text[1], countries=list(countries), planned_start=start, planned_end=end, **kwargs
     )
-    FundingFactory(activity=activity, donor=donor or OrganisationFactory(type="third_state_donor"))
+    if funded:
+        FundingFactory(activity=activity, donor=donor or OrganisationFactory(type="third_state_donor"))
     return activity
 
 
@@ -110,6 +120,14 @@ def test_the_same_donor_twice_is_reported_as_a_double_entry(background, eu):
     pair = _pairs()[(a.pk, b.pk)]
     assert pair.kind == "double_entry"
     assert "same donor EU DG NEAR: possible double entry" in pair.reasons
+
+
+def test_a_pair_where_one_side_names_no_donor_is_not_called_cross_donor(background, eu):
+    a = _activity(ORIGINAL, donor=eu)
+    b = _activity(REWORDED, funded=False)
+    pair = _pairs()[(a.pk, b.pk)]
+    assert pair.kind == "no_donor"
+    assert "donor not recorded for one of them" in pair.reasons
 
 
 def test_a_pair_filed_under_other_pillars_scores_lower_and_says_so(background, eu, austria):
@@ -293,3 +311,45 @@ def test_withdrawing_an_activity_takes_its_flags_off_the_report(
     flag.refresh_from_db()
     assert not flag.is_active
     assert not DuplicateFlag.objects.open().exists()
+
+
+def test_a_consultation_reads_the_vocabulary_without_keeping_its_spellings(monkeypatch):
+    vocab = engine.Vocabulary()
+    known = vocab.words("Border police training")
+    spellings = dict(vocab.raw_to_stem)
+    # Known words keep their stems whatever the spelling; the spellings themselves are not kept.
+    assert vocab.words("BORDER Police TRAINING", learn=False) == known
+    assert vocab.raw_to_stem == spellings
+
+
+def test_new_words_from_consultations_are_capped_per_process(monkeypatch):
+    monkeypatch.setattr(engine, "QUERY_STEMS", 2)
+    stems = engine.Vocabulary().words("border police zebra yak walrus training")
+    vocab = engine.Vocabulary()
+    vocab.words("border police")
+    assert vocab.words("border zebra", learn=False) == [stems[0], stems[2]]
+    assert vocab.words("yak", learn=False) == [stems[3]]
+    # Past the cap, new words all read as one word that no activity has: they match nothing.
+    assert vocab.words("walrus police", learn=False) == [engine._UNKNOWN_STEM, stems[1]]
+    assert len(vocab.stems) == 5  # border, police, zebra, yak and the unknown word
+    vocab.words("okapi quokka", learn=False)
+    assert len(vocab.stems) == 5
+    # Activities' own texts are learnt whatever the cap.
+    assert vocab.words("walrus training") == stems[4:]
+
+
+def test_logging_and_editing_an_activity_checks_it_after_commit(
+    background, austria, editor, partner_org, entry_data, django_capture_on_commit_callbacks
+):
+    existing = _activity(ORIGINAL, start=date(2026, 1, 1), end=date(2026, 12, 31), donor=austria, pillar="WBCTi")
+    data = {**entry_data, "title": REWORDED[0], "description": REWORDED[1]}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        logged = activity_create(actor=editor, organisation=partner_org, data=data)
+    assert callbacks, "the check is queued after commit"
+    flag = DuplicateFlag.objects.get(is_active=True)
+    assert (flag.activity_a_id, flag.activity_b_id) == (existing.pk, logged.pk)
+
+    elsewhere = {**data, "title": "Water pumps for mountain villages", "description": "Pipes, pumps and tanks."}
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_update(actor=editor, activity=logged, data=elsewhere, expected_version=logged.version)
+    assert not DuplicateFlag.objects.filter(is_active=True).exists()

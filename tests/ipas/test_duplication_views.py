@@ -61,6 +61,39 @@ def test_support_staff_see_the_report_strongest_first_with_filters(client_for, s
     assert [f.pk for f in response.context["page"]] == [flag.pk]
 
 
+def test_the_report_filters_by_pillar_donor_and_kind(
+    client_for, support, partner_org, other_org, objective, other_objective, donor, other_donor, countries
+):
+    def flag_between(objective, donors, kind, score):
+        pair = []
+        for n, donor_of_side in enumerate(donors):
+            activity = ActivityFactory(title=f"Activity {score} {n}", organisation=partner_org, objective=objective)
+            FundingFactory(activity=activity, donor=donor_of_side)
+            pair.append(activity)
+        return DuplicateFlag.objects.create(
+            activity_a=pair[0], activity_b=pair[1], score=score, kind=kind, reasons=[f"title {score:.0%} similar"]
+        )
+
+    across = flag_between(objective, [donor, other_donor], "cross_donor", 0.9)
+    twice = flag_between(objective, [donor, donor], "double_entry", 0.8)
+    elsewhere = flag_between(other_objective, [other_donor, other_donor], "double_entry", 0.7)
+    client = client_for(support)
+
+    def listed(**filters):
+        response = client.get(reverse("ipas:duplication_report"), filters)
+        assert response.status_code == 200
+        return [f.pk for f in response.context["page"]]
+
+    assert listed() == [across.pk, twice.pk, elsewhere.pk]
+    assert listed(pillar=objective.ipa.pillar_id) == [across.pk, twice.pk]
+    assert listed(pillar=other_objective.ipa.pillar_id) == [elsewhere.pk]
+    assert listed(donor=donor.pk) == [across.pk, twice.pk]
+    assert listed(donor=other_donor.pk) == [across.pk, elsewhere.pk]
+    assert listed(kind="double_entry") == [twice.pk, elsewhere.pk]
+    assert listed(kind="double_entry", donor=donor.pk) == [twice.pk]
+    assert listed(kind="no_donor") == []
+
+
 def test_the_report_lists_its_flags_in_a_fixed_number_of_queries(
     client_for, support, flag, strangers_flag, django_assert_max_num_queries
 ):
@@ -215,9 +248,16 @@ def test_after_settling_staff_return_to_the_report_as_they_filtered_it(client_fo
 
 def test_a_settled_flag_can_be_opened_again_by_staff(client_for, support, flag):
     duplicate_flag_resolve(actor=support, flag=flag, resolution="duplicate")
-    client_for(support).post(reverse("ipas:duplicate_flag_reopen", args=[flag.pk]))
+    client = client_for(support)
+    client.post(reverse("ipas:duplicate_flag_reopen", args=[flag.pk]))
     flag.refresh_from_db()
     assert flag.is_open
+    # Nothing changed: the report does not say it came back after a change, and the flag says who settled it.
+    report = client.get(reverse("ipas:duplication_report")).content.decode()
+    assert "opened again" in report and "back after a change" not in report
+    page = client.get(reverse("ipas:duplicate_flag", args=[flag.pk])).content.decode()
+    assert "Opened again by the Support Group; earlier settled as “Duplicate”" in page
+    assert "Back after a change" not in page
 
 
 def test_export_xlsx_and_pdf(client_for, support, flag):

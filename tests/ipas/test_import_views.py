@@ -104,7 +104,7 @@ def test_a_file_with_bad_rows_shows_every_error_and_cannot_be_confirmed(client_f
     assert "confirm_form" not in response.context
     html = response.content.decode()
     assert "2 rows have errors: nothing was imported." in html
-    assert "title is empty" in html and "beneficiary “ZZ” is not a known country code" in html
+    assert "title is empty" in html and "beneficiary “ZZ” is not one of the portal" in html
     assert "start_date “2026-13-01” is not a real date" in html
     assert [row for row, _ in response.context["plan"].errors_by_row] == [3, 4]
     assert SESSION_KEY not in client.session

@@ -1,6 +1,7 @@
 """Bulk import of donors' lists: reading, checking and writing, and the import_activities command."""
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from ipas.models import Activity, ActivityRevision, DuplicateFlag
 from ipas.services.imports import activities_import
 from partners.models import Organisation
 from tests.ipas.factories import IntegratedPlanOfActionFactory, ObjectiveFactory
+from tests.partners.factories import CountryFactory
 
 HEADER = (
     "external_id,title,description,implementing_organisation,funding,beneficiaries,pillars,"
@@ -201,8 +203,9 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_row(world):
     ]
     assert by_row[5] == [
         "funding “Nobody” is not written “Donor name=amount”",
-        "funding amount of AT BMI “1.234” has more than 2 decimals",
-        "beneficiary “QQ” is not a known country code",
+        "funding amount of AT BMI “1.234” looks like thousands separated by points: write 1234"
+        " (a point is only for cents, e.g. 1500.50)",
+        "beneficiary “QQ” is not one of the portal's beneficiaries (AL;BA;ME;MK;RS;XK)",
         "end_date 2025-01-01 is before start_date 2026-01-01",
         "pillar “NOPE” is not known (known: WBCTi, WBCSCi)",
         "budget_eur “-5” must be zero or more",
@@ -211,6 +214,47 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_bad_row(world):
     assert by_row[7] == ["external_id “AT-2026-001” is already on row 2"]
     assert not Activity.objects.exists()
     assert not Organisation.objects.filter(name="Balkan Forensic Network").exists()
+
+
+@pytest.mark.parametrize(
+    "funding, error",
+    [
+        ("EU DG NEAR=150.000", "funding amount of EU DG NEAR “150.000” looks like thousands separated by points"),
+        ("EU DG NEAR=1.500.000,00", "funding amount of EU DG NEAR “1.500.000,00” has a comma"),
+        ("EU DG NEAR=1e30", "funding amount of EU DG NEAR “1e30” is too large"),
+        ("EU DG NEAR=" + "9" * 40, "is too large"),
+        ("EU DG NEAR=12.345", "looks like thousands separated by points"),
+        ("EU DG NEAR=10.1255", "has more than 2 decimals"),
+        (
+            "EU DG NEAR=100; European Commission – DG NEAR=50",
+            "funding names European Commission – DG NEAR twice (as “EU DG NEAR” and “European Commission – DG NEAR”)",
+        ),
+        ("eu dg near=100; EU DG NEAR=50", "funding names EU DG NEAR twice"),
+    ],
+)
+def test_amounts_and_donors_that_would_be_misread_are_errors_of_the_row(world, funding, error):
+    plan = run_import(csv_bytes(f'X-1,Title,,UNDP,"{funding}",RS,WBCTi,2026-01-01,2026-02-01,,'))
+    assert not plan.ok
+    [(row, errors)] = plan.errors_by_row
+    assert row == 2 and any(error in message for message in errors), errors
+    assert not Activity.objects.exists()
+
+
+def test_amounts_with_cents_spaces_and_a_currency_are_read(world):
+    plan = run_import(
+        csv_bytes('X-1,Title,,UNDP,"EU DG NEAR=EUR 1 500.50; AT BMI=150000€",RS,WBCTi,2026-01-01,2026-02-01,,')
+    )
+    assert plan.ok, plan.errors_by_row
+    activity = Activity.objects.get(external_id="X-1")
+    assert sorted(activity.fundings.values_list("amount", flat=True)) == [Decimal("1500.50"), Decimal("150000.00")]
+
+
+def test_a_country_that_is_not_a_beneficiary_is_an_error_of_the_row(world):
+    CountryFactory(code="AT", is_beneficiary=False)
+    plan = run_import(csv_bytes("X-1,Title,,UNDP,,AT;RS,WBCTi,2026-01-01,2026-02-01,,"))
+    assert dict(plan.errors_by_row) == {
+        2: ["beneficiary “AT” is not one of the portal's beneficiaries (AL;BA;ME;MK;RS;XK)"]
+    }
 
 
 def test_a_pillar_without_an_adopted_ipa_is_an_error_of_the_row(world, countries):
@@ -240,6 +284,28 @@ def test_a_pillar_without_an_adopted_ipa_is_an_error_of_the_row(world, countries
 def test_files_that_cannot_be_read_are_rejected_with_a_reason(content, name, message):
     with pytest.raises(ImportFileError, match=message):
         read_table(content, name)
+
+
+def _xlsx_with_its_sheet(change) -> bytes:
+    """A good workbook whose first sheet's XML `change` damages (or, returning None, removes)."""
+    good = zipfile.ZipFile(
+        io.BytesIO(xlsx_bytes([["X-1", "Title", "", "UNDP", "", "RS", "WBCTi", "2026-01-01", "2026-02-01", "", ""]]))
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged:
+        for name in good.namelist():
+            content = good.read(name)
+            if name.endswith("sheet1.xml"):
+                content = change(content)
+            if content is not None:
+                damaged.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("change", [lambda xml: xml[: len(xml) // 2], lambda xml: None], ids=["cut", "missing"])
+def test_an_xlsx_whose_sheet_is_damaged_is_rejected_with_a_reason(change):
+    with pytest.raises(ImportFileError, match="not a readable XLSX"):
+        read_table(_xlsx_with_its_sheet(change), "list.xlsx")
 
 
 def test_missing_columns_are_reported_for_the_file(world):
@@ -303,7 +369,7 @@ def test_command_reports_every_bad_row_and_fails(world, tmp_path, capsys):
     with pytest.raises(CommandError, match="2 bad row"):
         call_command("import_activities", str(path))
     err = capsys.readouterr().err
-    assert "row 3: title is empty" in err and "row 4: beneficiary “XX” is not a known country code" in err
+    assert "row 3: title is empty" in err and "row 4: beneficiary “XX” is not one of the portal's beneficiaries" in err
     assert not Activity.objects.exists()
 
 
