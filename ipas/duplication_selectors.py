@@ -30,17 +30,21 @@ def open_duplicate_flags() -> QuerySet[DuplicateFlag]:
 
 
 def flags_visible_to(user: User) -> QuerySet[DuplicateFlag]:
-    """All flags for Support Group staff; for a partner, the flags on its own organisation's activities whose
-    two activities it may both see (the engine also compares drafts: another organisation's draft stays
-    unseen, and so does its own draft for a viewer)."""
+    """All flags for Support Group staff; for a partner, the flags on activities its organisation logs,
+    implements or funds (a donor's portfolio is often logged by its implementers) whose two activities it
+    may both see (the engine also compares drafts: another organisation's draft stays unseen, and so does
+    its own draft for a viewer)."""
     if not user.is_authenticated:
         return DuplicateFlag.objects.none()
     if user.has_perm(RUN_PERM):
         return DuplicateFlag.objects.all()
-    own = organisations_of(user)
+    own = organisations_of(user).values("pk")
+    involved = Activity.objects.filter(
+        Q(organisation__in=own) | Q(implementing_organisation__in=own) | Q(fundings__donor__in=own)
+    ).values("pk")
     visible = activities_visible_to(user).values("pk")
     return DuplicateFlag.objects.filter(
-        Q(activity_a__organisation__in=own) | Q(activity_b__organisation__in=own),
+        Q(activity_a__in=involved) | Q(activity_b__in=involved),
         activity_a__in=visible,
         activity_b__in=visible,
     )
@@ -106,16 +110,28 @@ def pair_details(flag: DuplicateFlag) -> dict:
 
 
 def consultation_shown(consultation) -> dict:
-    """What a recorded consultation showed, for the Support Group: each match with the activity as it is now
-    (None when it has since been deleted) and the objectives with their labels."""
+    """What a recorded consultation showed, for the Support Group: each match as shown then (title,
+    organisation, status; consultations recorded before these were kept have none) with the activity as it
+    is now (None when it has since been deleted), and the objectives with their labels."""
     ids = [row["activity"] for row in consultation.results]
     activities = Activity.objects.select_related("organisation").in_bulk(ids)
     labels = _objectives({row["objective"] for row in consultation.objectives})
+    matches = []
+    for row in consultation.results:
+        now = activities.get(row["activity"])
+        matches.append(
+            {
+                **row,
+                "activity": now,
+                "activity_id": row["activity"],
+                "title": row.get("title") or (now.title if now else ""),
+                "organisation": row.get("organisation") or (now.organisation.label if now else ""),
+                "status": row.get("status") or (now.get_status_display() if now else ""),
+                "title_now": now.title if now and row.get("title") and now.title != row["title"] else "",
+            }
+        )
     return {
-        "matches": [
-            {**row, "activity": activities.get(row["activity"]), "activity_id": row["activity"]}
-            for row in consultation.results
-        ],
+        "matches": matches,
         "objectives": [
             {
                 "label": labels[row["objective"]][1] if row["objective"] in labels else "(objective since removed)",

@@ -355,7 +355,7 @@ def consultation_record(
         start=concept.start,
         end=concept.end,
         intended_donor_id=concept.donor_id,
-        results=[{"activity": m.activity_id, "score": round(m.score, 4), "reasons": m.reasons} for m in matches],
+        results=[_shown(m) for m in matches],
         objectives=[{"objective": pk, "weight": w} for pk, w in objectives],
     )
     with audited(actor, "consultation_record"):
@@ -365,6 +365,15 @@ def consultation_record(
         else:  # inside a caller's transaction: its durability is not ours to change
             record.save(force_insert=True)
     return record
+
+
+def _shown(match: engine.Match) -> dict:
+    """One match as the consultation showed it: the activity's title, organisation and status are kept as
+    they were then (the activity may change or go later)."""
+    shown = {"activity": match.activity_id, "score": round(match.score, 4), "reasons": match.reasons}
+    if match.activity:
+        shown.update({key: match.activity[key] for key in ("title", "organisation", "status")})
+    return shown
 
 
 @dataclass

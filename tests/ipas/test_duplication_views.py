@@ -148,6 +148,44 @@ def test_partners_see_flags_on_their_own_activities_only(client_for, editor, fla
     assert client.get(reverse("ipas:duplicate_flag", args=[strangers_flag.pk])).status_code == 404
 
 
+@pytest.mark.parametrize("involvement", ["implements", "funds"])
+def test_partners_see_flags_on_activities_their_organisation_implements_or_funds(
+    client_for, editor, partner_org, strangers_flag, flag, involvement
+):
+    activity = strangers_flag.activity_b
+    if involvement == "implements":
+        activity.implementing_organisation = partner_org
+        activity.save()
+    else:
+        FundingFactory(activity=activity, donor=partner_org)
+        FundingFactory(activity=activity)  # a second donor: the flag is listed once
+    response = client_for(editor).get(reverse("ipas:duplication_mine"))
+    assert [f.pk for f in response.context["page"]] == [flag.pk, strangers_flag.pk]
+    assert client_for(editor).get(reverse("ipas:duplicate_flag", args=[strangers_flag.pk])).status_code == 200
+
+
+def test_our_flags_page_reads_the_database_as_often_for_many_flags_as_for_one(client_for, editor, partner_org, flag):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(editor)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("ipas:duplication_mine")).status_code == 200
+        return len(captured)
+
+    queries()  # the first request of a process fills its caches of reference data
+    one = queries()
+    for n in range(5):
+        a = ActivityFactory(title=f"Asset recovery course {n}", organisation=partner_org)
+        b = ActivityFactory(title=f"Asset recovery training {n}")
+        FundingFactory(activity=a)
+        FundingFactory(activity=b)
+        DuplicateFlag.objects.create(activity_a=a, activity_b=b, score=0.7, reasons=["title 70% similar"])
+    assert queries() == one
+
+
 def test_a_flag_with_another_organisations_draft_stays_hidden_from_partners(
     client_for, editor, other_editor, partner_org, other_org, countries
 ):
@@ -323,6 +361,8 @@ def test_consult_answers_with_visible_activities_and_records_the_consultation(
     consultation = Consultation.objects.get()
     assert consultation.user == viewer
     assert consultation.results[0]["activity"] == approved.pk
+    # What was shown is kept as shown: the activity may change or go later.
+    assert (consultation.results[0]["title"], consultation.results[0]["organisation"]) == (approved.title, "IOM")
     assert consultation.beneficiaries == ["RS"]
     assert consultation.start == date(2025, 3, 1)
     assert [pk for pk, _w, _label in response.context["objectives"]][:1] == [objective.pk]
@@ -345,7 +385,14 @@ def test_support_staff_open_a_consultation_to_see_what_it_showed(client_for, sup
         beneficiaries=["ME"],
         results=[
             {"activity": shown.pk, "score": 0.71, "reasons": ["same beneficiary ME"]},
-            {"activity": gone.pk, "score": 0.42, "reasons": ["title 40% similar"]},
+            {
+                "activity": gone.pk,
+                "score": 0.42,
+                "reasons": ["title 40% similar"],
+                "title": "Deleted since",
+                "organisation": "UNODC",
+                "status": "Planned",
+            },
         ],
         objectives=[{"objective": objective.pk, "weight": 0.9}],
     )
@@ -360,7 +407,15 @@ def test_support_staff_open_a_consultation_to_see_what_it_showed(client_for, sup
     assert "A forensic laboratory for the police of Montenegro." in html
     assert [m["activity_id"] for m in page.context["matches"]] == [shown.pk, gone_pk]
     assert "71%" in html and "same beneficiary ME" in html
-    assert f"Activity {gone_pk} (since deleted)" in html
+    assert f'Deleted since</span> <span class="text-muted">(activity {gone_pk}, since deleted)' in html
+    assert "UNODC · Planned" in html
+    assert "Now titled" not in html
+    # A consultation kept before titles were recorded shows the activity as it is now; one renamed since says so.
+    assert "Cyber forensics laboratory" in html
+    consultation.results[0].update(title="Cyber lab", organisation="UNDP", status="Ongoing")
+    consultation.save()
+    html = client.get(url).content.decode()
+    assert ">Cyber lab</a>" in html and "Now titled “Cyber forensics laboratory”." in html
     assert page.context["objectives"][0]["label"].startswith("WBCTi 1")
     # Partners do not read each other's plans.
     assert client_for(viewer).get(url).status_code == 403
