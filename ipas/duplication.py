@@ -994,16 +994,53 @@ def material_changes(before: dict, after: dict, side: str) -> list[str]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def highlight(text: str, other: str, vocab: Vocabulary | None = None) -> list[tuple[str, bool]]:
-    """Split `text` into (segment, shared) runs: a word is shared when its stem occurs in `other`."""
+def _close_pairs(stems: list[str], window: int) -> set[frozenset]:
+    """Unordered pairs of different stems at most `window` meaningful words apart."""
+    return {
+        frozenset((stems[i], stems[j]))
+        for i in range(len(stems))
+        for j in range(i + 1, min(i + 1 + window, len(stems)))
+        if stems[i] != stems[j]
+    }
+
+
+#: Words apart (stop words not counted) that still make one passage: reworded text inserts a word or swaps two.
+PASSAGE_WINDOW = 2
+
+
+def highlight(
+    text: str, other: str, vocab: Vocabulary | None = None, *, passages: bool = False
+) -> list[tuple[str, bool]]:
+    """Split `text` into (segment, shared) runs.
+
+    A word is shared when its stem occurs in `other`; with `passages` (for descriptions, where common words
+    would light up everywhere) only when it also has a neighbour, at most PASSAGE_WINDOW words away, that is
+    close to it in `other` as well: the passages both texts say, in any order of those words.
+    """
     vocab = vocab or VOCABULARY
-    shared = set(vocab.words(other))
+    other_stems = vocab.words(other)
+    shared = set(other_stems)
+    words = []  # (match, stem or None)
+    for m in _WORD.finditer(text):
+        sid = vocab.stem_id_of(_fold(m.group()))
+        words.append((m, vocab.stems[sid] if sid >= 0 else None))
+    marked = [stem is not None and stem in shared for _m, stem in words]
+    if passages:
+        pairs_other = _close_pairs(other_stems, PASSAGE_WINDOW)
+        meaningful = [k for k, (_m, stem) in enumerate(words) if stem is not None]
+        in_passage = set()
+        for n, k in enumerate(meaningful):
+            for k2 in meaningful[n + 1 : n + 1 + PASSAGE_WINDOW]:
+                if frozenset((words[k][1], words[k2][1])) in pairs_other:
+                    in_passage.update((k, k2))
+        marked = [flag and k in in_passage for k, flag in enumerate(marked)]
+    # A stop word between two highlighted words is part of the passage ("asset recovery and financial").
+    for k in range(1, len(words) - 1):
+        if words[k][1] is None and marked[k - 1] and marked[k + 1]:
+            marked[k] = True
     out: list[tuple[str, bool]] = []
     last = 0
-    for m in _WORD.finditer(text):
-        word = _fold(m.group())
-        sid = vocab.stem_id_of(word)
-        is_shared = sid >= 0 and vocab.stems[sid] in shared
+    for (m, _stem), is_shared in zip(words, marked, strict=True):
         if m.start() > last:
             out.append((text[last : m.start()], False))
         out.append((m.group(), is_shared))

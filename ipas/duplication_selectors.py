@@ -104,8 +104,8 @@ def pair_details(flag: DuplicateFlag) -> dict:
         "b": b,
         "title_a": engine.highlight(a.title, b.title),
         "title_b": engine.highlight(b.title, a.title),
-        "description_a": engine.highlight(a.description, b.description),
-        "description_b": engine.highlight(b.description, a.description),
+        "description_a": engine.highlight(a.description, b.description, passages=True),
+        "description_b": engine.highlight(b.description, a.description, passages=True),
     }
 
 

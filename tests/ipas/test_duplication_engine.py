@@ -222,8 +222,19 @@ def test_a_flag_that_no_longer_matches_leaves_the_report(background, eu, austria
 
 def test_highlight_marks_the_words_both_texts_share():
     runs = engine.highlight("Training of border police in Niš", "Border police course in Nis")
-    assert ("border police", True) in [(text.lower(), shared) for text, shared in runs]
+    assert ("border police in niš", True) in [(text.lower(), shared) for text, shared in runs]
     assert ("Training of ", False) in runs
+
+
+def test_in_descriptions_only_passages_both_texts_say_are_highlighted():
+    text = "The police of Serbia train officers. Asset recovery and financial investigations are taught in Niš."
+    other = "Financial investigation and recovery of assets, for prosecutors; Serbia hosts a course for border police."
+    marked = [segment for segment, shared in engine.highlight(text, other, passages=True) if shared]
+    # "asset recovery" / "recovery of assets" and "financial investigations" are passages of both (order
+    # and stop words aside); "police" and "Serbia" are shared words but not a passage of either text.
+    assert marked == ["Asset recovery and financial investigations"]
+    everything = [segment for segment, shared in engine.highlight(text, other) if shared]
+    assert "police of Serbia" in everything
 
 
 def test_database_rules_keep_pairs_ordered_and_scores_in_range(background):
