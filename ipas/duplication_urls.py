@@ -9,6 +9,12 @@ urlpatterns: list = [
     path("duplication/run/", duplication.duplication_run, name="duplication_run"),
     path("duplication/runs/<int:pk>/progress/", duplication.duplication_progress, name="duplication_progress"),
     path("duplication/export.<str:fmt>", duplication.duplication_export, name="duplication_export"),
+    path("duplication/exports/<int:pk>/", duplication.duplication_export_detail, name="duplication_export_detail"),
+    path(
+        "duplication/exports/<int:pk>/download/",
+        duplication.duplication_export_download,
+        name="duplication_export_download",
+    ),
     path("duplication/flags/<int:pk>/", duplication.flag_detail, name="duplicate_flag"),
     path("duplication/flags/<int:pk>/resolve/", duplication.flag_resolve, name="duplicate_flag_resolve"),
     path("duplication/flags/<int:pk>/reopen/", duplication.flag_reopen, name="duplicate_flag_reopen"),

@@ -38,6 +38,15 @@ def duplication_check_activity(activity_id: int) -> dict:
     return check(activity_id=activity_id)
 
 
+@shared_task(acks_late=True, soft_time_limit=1500)
+def duplication_export_build(export_id: int) -> str:
+    """Build a queued file of the duplication report. Safe to run twice: only one execution claims it."""
+    from ipas.services.report_exports import duplication_export_execute
+
+    export = duplication_export_execute(export_id=export_id)
+    return export.status if export else "skipped"
+
+
 # --- Bulk import of donors' lists (the upload page; the command imports in its own process) ---
 
 
@@ -53,12 +62,19 @@ def activity_import_run(import_id: int) -> str:
 
 @shared_task
 def resume_stalled_jobs() -> dict:
-    """Every few minutes (beat): send again the imports and duplication runs no worker took (the broker was
-    down when they were queued) or a dead worker left running."""
+    """Every few minutes (beat): send again the imports, duplication runs and report exports no worker took
+    (the broker was down when they were queued) or a dead worker left running; delete report files older
+    than a week."""
     from ipas.services.duplication import duplication_runs_resume
     from ipas.services.imports import activity_imports_resume
+    from ipas.services.report_exports import duplication_exports_prune, duplication_exports_resume
 
-    return {"imports": activity_imports_resume(), "duplication_runs": duplication_runs_resume()}
+    return {
+        "imports": activity_imports_resume(),
+        "duplication_runs": duplication_runs_resume(),
+        "duplication_exports": duplication_exports_resume(),
+        "duplication_exports_deleted": duplication_exports_prune(),
+    }
 
 
 # --- Notifications about iPA entries (sent after commit; safe to run twice: they only send mail) ---

@@ -9,7 +9,13 @@ from ipas.models.activities import (
     Funding,
     FundingNeed,
 )
-from ipas.models.duplication import Consultation, DuplicateFlag, DuplicateFlagQuerySet, DuplicationRun
+from ipas.models.duplication import (
+    Consultation,
+    DuplicateFlag,
+    DuplicateFlagQuerySet,
+    DuplicationExport,
+    DuplicationRun,
+)
 from ipas.models.imports import ActivityImport
 from ipas.models.plans import Indicator, IntegratedPlanOfAction, Objective
 
@@ -23,6 +29,7 @@ __all__ = [
     "Consultation",
     "DuplicateFlag",
     "DuplicateFlagQuerySet",
+    "DuplicationExport",
     "DuplicationRun",
     "Funding",
     "FundingNeed",

@@ -186,3 +186,59 @@ class Consultation(models.Model):
 
     def __str__(self):
         return f"Consultation {self.pk}: {self.title}"
+
+
+class DuplicationExport(models.Model):
+    """A file of the duplication report (XLSX or PDF) built by a worker: the filters staff chose, its
+    progress, and the file. Not in the audit trail: binary content has no place in history, and the file
+    only restates flags that are audited themselves."""
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (XLSX)"
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Building"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    format = models.CharField(max_length=4, choices=Format.choices)
+    # The report's filters as its address gave them (re-read by the worker, so the file holds what the
+    # report holds when it is built) and in words.
+    query = models.CharField(max_length=500, blank=True)
+    filters = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    percent = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    shown = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(null=True, blank=True)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="duplication_export_percent_range"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(content__isnull=False), name="duplication_export_done_has_file"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Duplication report export {self.pk} ({self.format})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        return f"iisg-duplication-report-{self.created_at:%Y-%m-%d}-{self.pk}.{self.format}"

@@ -1,16 +1,13 @@
 """Support Group pages of the duplication report; partners see the flags on their own activities."""
 
-import io
 from urllib.parse import quote, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -24,8 +21,9 @@ from ipas.duplication_selectors import (
     pair_details,
 )
 from ipas.forms_duplication import FlagFilterForm, FlagResolveForm
-from ipas.models import DuplicationRun
+from ipas.models import DuplicationExport, DuplicationRun
 from ipas.services import duplication as services
+from ipas.services import report_exports
 
 
 def _require(user, perm: str) -> None:
@@ -52,7 +50,13 @@ def duplication_report(request):
     return render(
         request,
         "ipas/duplication/report.html",
-        {"form": form, "page": page, "run": DuplicationRun.objects.first(), "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "run": DuplicationRun.objects.first(),
+            "query": request.GET.urlencode(),
+            "export_formats": [("xlsx", "XLSX"), ("pdf", "PDF")],
+        },
     )
 
 
@@ -128,105 +132,37 @@ def my_flags(request):
     return render(request, "ipas/duplication/mine.html", {"page": page})
 
 
-# --- Export --------------------------------------------------------------------------------------
-
-#: Flags per exported file, strongest first. The spreadsheet is for working through them (5,000 rows: about
-#: 1.5 s); the PDF is for reading, and WeasyPrint takes about 10 s per 1,000 rows inside the request.
-EXPORT_LIMIT = 5000
-PDF_EXPORT_LIMIT = 1000
+# --- Export (built by a worker: ipas/services/report_exports.py) ----------------------------------
 
 
-def _cell(value):
-    """Spreadsheet programs run text that starts with = + - @ as a formula: neutralise it."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
+@require_POST
 def duplication_export(request, fmt: str):
+    """Ask for a file of the report as filtered; its page shows the progress, then the download."""
     _require(request.user, RUN_PERM)
-    form = FlagFilterForm(request.GET or None)
-    if fmt not in ("xlsx", "pdf"):
+    if fmt not in DuplicationExport.Format.values:
         raise Http404("Export as xlsx or pdf.")
-    limit = PDF_EXPORT_LIMIT if fmt == "pdf" else EXPORT_LIMIT
-    selected = filter_flags(open_duplicate_flags(), **form.filters())
-    flags = list(selected[:limit])
-    total = len(flags) if len(flags) < limit else selected.count()
-    # Both files say what they hold: the filters, and how many of the matching flags.
-    about = {
-        "filters": form.description(),
-        "shown": len(flags),
-        "total": total,
-        "generated": timezone.localtime(),
-    }
-    stamp = timezone.localtime().strftime("%Y-%m-%d")
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
+    query = request.POST.get("query", "")
+    if not FlagFilterForm(QueryDict(query)).is_valid():
+        messages.error(request, "Those filters are not valid any more; the report shows what they mean now.")
+        return redirect(reverse("ipas:duplication_report"))
+    export = report_exports.duplication_export_request(actor=request.user, fmt=fmt, query=query)
+    return redirect("ipas:duplication_export_detail", pk=export.pk)
 
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "Open flags"
-        header = [
-            "Flag",
-            "Score %",
-            "Kind",
-            "Activity A",
-            "A external id",
-            "A organisation",
-            "Activity B",
-            "B external id",
-            "B organisation",
-            "Reasons",
-            "First detected",
-        ]
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for flag in flags:
-            sheet.append(
-                [
-                    _cell(v)
-                    for v in [
-                        flag.pk,
-                        flag.score_percent,
-                        flag.get_kind_display(),
-                        flag.activity_a.title,
-                        flag.activity_a.external_id,
-                        flag.activity_a.organisation.label,
-                        flag.activity_b.title,
-                        flag.activity_b.external_id,
-                        flag.activity_b.organisation.label,
-                        "; ".join(flag.reasons),
-                        timezone.localtime(flag.first_detected_at).strftime("%Y-%m-%d"),
-                    ]
-                ]
-            )
-        for column, width in zip("ABCDEFGHIJK", [7, 8, 26, 50, 14, 18, 50, 14, 18, 80, 14], strict=True):
-            sheet.column_dimensions[column].width = width
-        notes = book.create_sheet("About")
-        notes.append(["IISG duplication report"])
-        notes.append(["Generated", about["generated"].strftime("%Y-%m-%d %H:%M")])
-        notes.append(["Filters", about["filters"]])
-        shown = f"{about['shown']:,} of {about['total']:,} flags"
-        if about["shown"] < about["total"]:
-            shown += f" (the strongest {limit:,}; narrow the filters to export the others)"
-        notes.append(["Flags", shown])
-        notes.column_dimensions["A"].width = 14
-        notes.column_dimensions["B"].width = 80
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    elif fmt == "pdf":
-        from weasyprint import HTML
 
-        html = render_to_string(
-            "ipas/duplication/report_pdf.html",
-            {"flags": flags, **about, "run": DuplicationRun.objects.first()},
-            request=request,
-        )
-        response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="iisg-duplication-report-{stamp}.{fmt}"'
+def duplication_export_detail(request, pk: int):
+    _require(request.user, RUN_PERM)
+    export = get_object_or_404(DuplicationExport.objects.defer("content").select_related("requested_by"), pk=pk)
+    template = "ipas/duplication/_export_progress.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "ipas/duplication/export.html", {"export": export})
+
+
+def duplication_export_download(request, pk: int):
+    _require(request.user, RUN_PERM)
+    export = get_object_or_404(DuplicationExport, pk=pk, status=DuplicationExport.Status.DONE)
+    content_type = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pdf": "application/pdf",
+    }[export.format]
+    response = HttpResponse(bytes(export.content), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response

@@ -58,9 +58,14 @@ def test_support_staff_run_the_report_settle_a_flag_and_export(sign_in, support,
     flag = DuplicateFlag.objects.get()
     assert (flag.resolution, flag.resolved_by) == ("complementary", support)
 
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Export XLSX").click()
-    assert download.value.suggested_filename.endswith(".xlsx")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Export PDF").click()
-    assert download.value.suggested_filename.endswith(".pdf")
+    # Files are written by the worker: the page follows the progress, then offers the download.
+    for fmt in ("XLSX", "PDF"):
+        page.get_by_role("button", name=f"Export {fmt}").click()
+        expect(page.get_by_test_id("export-message")).to_contain_text(
+            "The file holds 0 of 0 open flags", timeout=30_000
+        )
+        page.screenshot(path=f"/tmp/dup-export-{fmt.lower()}.png", full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download").click()
+        assert download.value.suggested_filename.endswith(f".{fmt.lower()}")
+        page.get_by_role("link", name="Duplication report").first.click()

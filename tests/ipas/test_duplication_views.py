@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from ipas.models import Consultation, DuplicateFlag, DuplicationRun
+from ipas.models import Consultation, DuplicateFlag, DuplicationExport, DuplicationRun
 from ipas.services.duplication import duplicate_flag_resolve
 from tests.ipas.factories import ActivityFactory, FundingFactory
 
@@ -30,8 +30,8 @@ def strangers_flag(other_org, lead_org, countries):
 
 STAFF_PAGES = [
     ("ipas:duplication_report", {}),
-    ("ipas:duplication_export", {"fmt": "xlsx"}),
-    ("ipas:duplication_export", {"fmt": "pdf"}),
+    ("ipas:duplication_export_detail", {"pk": 1}),
+    ("ipas:duplication_export_download", {"pk": 1}),
     ("ipas:consultation_list", {}),
     ("ipas:consultation_detail", {"pk": 1}),  # refused before it is looked up: no hint whether it exists
 ]
@@ -298,7 +298,19 @@ def test_a_settled_flag_can_be_opened_again_by_staff(client_for, support, flag):
     assert "Back after a change" not in page
 
 
-def test_export_xlsx_and_pdf(client_for, support, flag):
+def _export(client, fmt: str, query: str = "", capture=None) -> tuple:
+    """Ask for a file as the report's buttons do; the task runs (eagerly) on commit. (detail page, file)."""
+    with capture(execute=True):
+        response = client.post(reverse("ipas:duplication_export", kwargs={"fmt": fmt}), {"query": query})
+    assert response.status_code == 302
+    export = DuplicationExport.objects.latest("pk")
+    assert response["Location"] == reverse("ipas:duplication_export_detail", args=[export.pk])
+    page = client.get(response["Location"])
+    download = client.get(reverse("ipas:duplication_export_download", args=[export.pk]))
+    return page, download
+
+
+def test_export_xlsx_and_pdf(client_for, support, flag, django_capture_on_commit_callbacks):
     import io
 
     from openpyxl import load_workbook
@@ -306,14 +318,43 @@ def test_export_xlsx_and_pdf(client_for, support, flag):
     flag.activity_a.title = '=HYPERLINK("http://evil")'
     flag.activity_a.save()
     client = client_for(support)
-    response = client.get(reverse("ipas:duplication_export", kwargs={"fmt": "xlsx"}))
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    page, download = _export(client, "xlsx", capture=django_capture_on_commit_callbacks)
+    assert "The file holds 1 of 1 open flags." in page.content.decode()
+    assert 'data-testid="export-progress"' in page.content.decode() and "hx-get" not in page.content.decode()
+    assert download.status_code == 200
+    assert download["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(download.content)).active
     assert sheet["D2"].value.startswith("'=")  # no formula injection
     assert sheet["B2"].value == 81
-    response = client.get(reverse("ipas:duplication_export", kwargs={"fmt": "pdf"}))
-    assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
+    _page, download = _export(client, "pdf", capture=django_capture_on_commit_callbacks)
+    assert download.status_code == 200
+    assert download.content.startswith(b"%PDF")
+
+
+def test_an_export_page_polls_until_the_file_is_built(client_for, support, flag):
+    # Without a worker (on_commit callbacks not run here) the export waits, and its page says so and polls.
+    client = client_for(support)
+    response = client.post(reverse("ipas:duplication_export", kwargs={"fmt": "pdf"}), {"query": "country=RS"})
+    export = DuplicationExport.objects.get()
+    assert (export.status, export.format, export.query, export.requested_by) == ("queued", "pdf", "country=RS", support)
+    assert export.filters == "Open flags with beneficiary RS"
+    html = client.get(response["Location"]).content.decode()
+    assert "Waiting for a worker" in html and "hx-get" in html
+    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="export-progress"')
+    # Nothing to download yet.
+    assert client.get(reverse("ipas:duplication_export_download", args=[export.pk])).status_code == 404
+
+
+def test_exports_are_asked_for_by_support_staff_only_and_by_post(client_for, editor, support, flag):
+    url = reverse("ipas:duplication_export", kwargs={"fmt": "xlsx"})
+    assert client_for(None).post(url).status_code == 302
+    assert client_for(editor).post(url).status_code == 403
+    assert client_for(support).get(url).status_code == 405
+    assert client_for(support).post(reverse("ipas:duplication_export", kwargs={"fmt": "csv"})).status_code == 404
+    response = client_for(support).post(url, {"query": "min_score=500"})  # not a valid filter
+    assert response["Location"] == reverse("ipas:duplication_report")
+    assert not DuplicationExport.objects.exists()
 
 
 def test_consult_is_for_partners_with_the_consult_permission(client_for, observer, support, db):
@@ -423,30 +464,31 @@ def test_support_staff_open_a_consultation_to_see_what_it_showed(client_for, sup
 
 
 def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
-    client_for, support, flag, strangers_flag, monkeypatch, tmp_path
+    client_for, support, flag, strangers_flag, monkeypatch, tmp_path, django_capture_on_commit_callbacks
 ):
     import io
 
     from openpyxl import load_workbook
 
-    from ipas.views import duplication as views
+    from ipas.services import report_exports
     from tests.board.test_pack_contents import pdf_text
 
     client = client_for(support)
-    url = reverse("ipas:duplication_export", kwargs={"fmt": "xlsx"})
-    book = load_workbook(io.BytesIO(client.get(url, {"country": "RS", "min_score": 50}).content))
+    capture = django_capture_on_commit_callbacks
+    _page, download = _export(client, "xlsx", "country=RS&min_score=50", capture=capture)
+    book = load_workbook(io.BytesIO(download.content))
     about = {row[0].value: row[1].value for row in book["About"].iter_rows(min_row=2)}
     assert about["Filters"] == "Open flags with beneficiary RS, score at least 50%"
     assert about["Flags"] == "1 of 1 flags"
     assert book["Open flags"].max_row == 2
 
-    monkeypatch.setattr(views, "EXPORT_LIMIT", 1)  # more matching flags than a file takes
-    monkeypatch.setattr(views, "PDF_EXPORT_LIMIT", 1)
-    book = load_workbook(io.BytesIO(client.get(url).content))
+    monkeypatch.setattr(report_exports, "EXPORT_LIMITS", {"xlsx": 1, "pdf": 1})  # more flags than a file takes
+    page, download = _export(client, "xlsx", capture=capture)
+    assert "The file holds 1 of 2 open flags." in page.content.decode()
+    book = load_workbook(io.BytesIO(download.content))
     about = {row[0].value: row[1].value for row in book["About"].iter_rows(min_row=2)}
     assert about["Filters"] == "All open flags"
     assert about["Flags"].startswith("1 of 2 flags (the strongest 1;")
-    pdf = client.get(reverse("ipas:duplication_export", kwargs={"fmt": "pdf"}))
-    text = " ".join(pdf_text(pdf.content, tmp_path).split())
+    _page, download = _export(client, "pdf", capture=capture)
+    text = " ".join(pdf_text(download.content, tmp_path).split())
     assert "All open flags · the strongest 1 of 2 flags" in text
-    assert client.get(reverse("ipas:duplication_export", kwargs={"fmt": "csv"})).status_code == 404

@@ -1,0 +1,65 @@
+"""Files of the duplication report built in the background: claiming, failing, resuming (ipas/services/report_exports.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ipas.models import DuplicateFlag, DuplicationExport
+from ipas.services.report_exports import (
+    MAX_EXPORT_ATTEMPTS,
+    duplication_export_execute,
+    duplication_export_request,
+    duplication_exports_resume,
+)
+from ipas.tasks import resume_stalled_jobs
+from tests.ipas.factories import ActivityFactory
+
+
+@pytest.fixture
+def flag(countries):
+    a = ActivityFactory(title="Training on asset recovery", countries=["RS"])
+    b = ActivityFactory(title="Course on asset recovery", countries=["RS"])
+    return DuplicateFlag.objects.create(activity_a=a, activity_b=b, score=0.8, reasons=["title 80% similar"])
+
+
+def test_an_export_is_built_once_however_often_it_is_delivered(support, flag):
+    export = duplication_export_request(actor=support, fmt="xlsx", query="")  # not sent: the test transaction
+    built = duplication_export_execute(export_id=export.pk)
+    assert (built.status, built.percent, built.shown, built.total, built.attempts) == ("done", 100, 1, 1, 1)
+    assert bytes(built.content).startswith(b"PK") and built.size == len(built.content)
+    assert duplication_export_execute(export_id=export.pk) is None  # delivered again: skipped
+    assert DuplicationExport.objects.get(pk=export.pk).attempts == 1
+
+
+def test_a_file_that_cannot_be_built_is_recorded_as_failed_with_a_message(support, flag):
+    export = DuplicationExport.objects.create(format="odt", requested_by=support)  # no such format
+    failed = duplication_export_execute(export_id=export.pk)
+    assert failed.status == "failed" and failed.content is None
+    assert failed.message.startswith("The file could not be built (KeyError). Ask for it again")
+
+
+def test_an_export_no_worker_took_is_sent_again_and_one_that_keeps_failing_is_given_up(support, flag):
+    waiting = duplication_export_request(actor=support, fmt="pdf", query="country=RS")
+    assert duplication_exports_resume() == []  # just asked for: a worker may still take it
+    DuplicationExport.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+    assert resume_stalled_jobs()["duplication_exports"] == [waiting.pk]  # built at once here (eager tasks)
+    assert DuplicationExport.objects.get(pk=waiting.pk).status == "done"
+
+    dying = DuplicationExport.objects.create(
+        format="pdf",
+        status="running",
+        attempts=MAX_EXPORT_ATTEMPTS,
+        started_at=timezone.now() - timedelta(hours=2),
+    )
+    assert duplication_exports_resume() == []
+    dying.refresh_from_db()
+    assert dying.status == "failed" and "Given up after 3 attempts" in dying.message
+
+
+def test_files_older_than_a_week_are_deleted(support, flag):
+    old = duplication_export_request(actor=support, fmt="xlsx", query="")
+    recent = duplication_export_request(actor=support, fmt="xlsx", query="")
+    DuplicationExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert resume_stalled_jobs()["duplication_exports_deleted"] == 1
+    assert list(DuplicationExport.objects.values_list("pk", flat=True)) == [recent.pk]
