@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.http import Http404
 
 from ipas import duplication as engine
-from ipas.models import Activity, DuplicateFlag, Objective
+from ipas.models import Activity, DuplicateFlag, Funding, Objective
 from ipas.selectors import activities_visible_to
 from partners.models import Country, Organisation, User
 from partners.selectors import organisations_of
@@ -39,15 +39,18 @@ def flags_visible_to(user: User) -> QuerySet[DuplicateFlag]:
     if user.has_perm(RUN_PERM):
         return DuplicateFlag.objects.all()
     own = organisations_of(user).values("pk")
-    involved = Activity.objects.filter(
-        Q(organisation__in=own) | Q(implementing_organisation__in=own) | Q(fundings__donor__in=own)
-    ).values("pk")
+    funded = Funding.objects.filter(donor__in=own).values("activity_id")
+    # One indexed semi-join per way of being involved (an OR over a join with fundings took 10x longer at
+    # 100,000 activities).
+    involved = Q()
+    for side in ("activity_a", "activity_b"):
+        involved |= (
+            Q(**{f"{side}__organisation__in": own})
+            | Q(**{f"{side}__implementing_organisation__in": own})
+            | Q(**{f"{side}__in": funded})
+        )
     visible = activities_visible_to(user).values("pk")
-    return DuplicateFlag.objects.filter(
-        Q(activity_a__in=involved) | Q(activity_b__in=involved),
-        activity_a__in=visible,
-        activity_b__in=visible,
-    )
+    return DuplicateFlag.objects.filter(involved, activity_a__in=visible, activity_b__in=visible)
 
 
 def get_flag_for_user(user: User, pk: int, perm: str | None = None) -> DuplicateFlag:
