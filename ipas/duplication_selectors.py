@@ -170,11 +170,9 @@ def consult(user: User, concept: engine.Concept, *, limit: int = 10) -> tuple[li
     )
     facts = {row["id"]: index.facts(row["id"]) for row in rows}
     names = _labels({d for f in facts.values() for d in f["donors"]} | ({concept.donor_id} - {None}))
-    texts = engine.VOCABULARY.normalized(
-        [concept.title, concept.description] + [x for row in rows for x in (row["title"], row["description"])],
-        learn=False,
-    )
-    concept_norm = (texts[0], texts[1])
+    # The concept is read without learning its words (see Vocabulary); the activities' own texts are learnt.
+    concept_norm = tuple(engine.VOCABULARY.normalized([concept.title, concept.description], learn=False))
+    texts = engine.VOCABULARY.normalized([x for row in rows for x in (row["title"], row["description"])])
     status_label = dict(Activity.Status.choices)
     matches = []
     for k, row in enumerate(rows):
@@ -183,7 +181,7 @@ def consult(user: User, concept: engine.Concept, *, limit: int = 10) -> tuple[li
             **facts[row["id"]],
             "start": row["planned_start"],
             "end": row["planned_end"],
-            "norm": (texts[2 + 2 * k], texts[3 + 2 * k]),
+            "norm": (texts[2 * k], texts[2 * k + 1]),
             "concept_norm": concept_norm,
         }
         t, d = cosines[row["id"]]

@@ -1,5 +1,7 @@
 """Forms of the duplication report, the consultation before planning and the bulk import."""
 
+from urllib.parse import urlencode
+
 from django import forms
 
 from iisg_portal.forms import PortalFormMixin
@@ -44,6 +46,12 @@ class FlagFilterForm(PortalFormMixin, forms.Form):
             parts.append(dict(DuplicateFlag.Kind.choices)[data["kind"]].lower())
         return "Open flags with " + ", ".join(parts) if parts else "All open flags"
 
+    def canonical_query(self) -> str:
+        """The filters alone (no page, nothing unknown), as an address query: what an export keeps."""
+        if not self.is_valid():
+            return ""
+        return urlencode([(name, self.data[name]) for name in self.fields if self.data.get(name) not in (None, "")])
+
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
@@ -67,8 +75,8 @@ class FlagResolveForm(PortalFormMixin, forms.Form):
         widget=forms.Textarea({"rows": 3}),
         required=False,
         help_text=(
-            "Why: kept with the decision and shown if the pair comes back. The partners whose activities these are "
-            "read it too, on their flags."
+            "Why: kept with the decision and shown if the pair comes back. The partners that log, implement or "
+            "fund these activities read it too, on their flags."
         ),
     )
 

@@ -138,7 +138,7 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ImportFileError("The file is not a readable XLSX workbook.") from exc
     try:
         sheet = workbook.worksheets[0]
@@ -151,7 +151,7 @@ def _read_xlsx(content: bytes) -> list[tuple[int, list[str]]]:
                 if len(rows) > MAX_ROWS + 1:
                     break
         return rows
-    except (ElementTree.ParseError, zipfile.BadZipFile, LookupError, OSError, ValueError) as exc:
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, LookupError, OSError, ValueError) as exc:
         raise ImportFileError("The file is not a readable XLSX workbook: its first sheet is damaged.") from exc
     finally:
         workbook.close()

@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from iisg_portal.errors import PortalError
 from iisg_portal.jobs import claim_job, stalled_job_ids
 from ipas.duplication_selectors import filter_flags, open_duplicate_flags
 from ipas.forms_duplication import FlagFilterForm
@@ -37,10 +38,12 @@ MAX_EXPORT_ATTEMPTS = 3
 def duplication_export_request(*, actor: User, fmt: str, query: str) -> DuplicationExport:
     """Queue a file of the open flags the report's `query` (its filters, as in its address) selects."""
     form = FlagFilterForm(QueryDict(query))
+    if not form.is_valid():
+        raise PortalError("Those filters are not valid any more; the report shows what they mean now.")
     with transaction.atomic():
         export = DuplicationExport.objects.create(
             format=DuplicationExport.Format(fmt),
-            query=query[:500],
+            query=form.canonical_query(),
             filters=form.description()[:300],
             requested_by=actor,
             message="Waiting for a worker",
@@ -74,7 +77,10 @@ def duplication_exports_resume() -> list[int]:
 def duplication_exports_prune() -> int:
     """Delete the files asked for more than KEEP_EXPORTS_FOR ago (they restate flags that may have changed
     since, and each holds up to a few MB). Returns how many."""
-    deleted, _ = DuplicationExport.objects.filter(created_at__lt=timezone.now() - KEEP_EXPORTS_FOR).delete()
+    deleted, _ = DuplicationExport.objects.filter(
+        created_at__lt=timezone.now() - KEEP_EXPORTS_FOR,
+        status__in=[DuplicationExport.Status.DONE, DuplicationExport.Status.FAILED],  # never one being built
+    ).delete()
     return deleted
 
 
@@ -91,6 +97,15 @@ def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
     export = DuplicationExport.objects.get(pk=export_id)
     try:
         form = FlagFilterForm(QueryDict(export.query))
+        if not form.is_valid():
+            # A pillar or donor of the filters went since it was asked for: not every open flag instead.
+            DuplicationExport.objects.filter(pk=export_id).update(
+                status=DuplicationExport.Status.FAILED,
+                finished_at=timezone.now(),
+                message="Its filters no longer match the portal (a pillar or donor was removed): "
+                "ask for the file again from the report.",
+            )
+            return DuplicationExport.objects.get(pk=export_id)
         limit = EXPORT_LIMITS[export.format]
         selected = filter_flags(open_duplicate_flags(), **form.filters())
         flags = list(selected[:limit])

@@ -5,7 +5,7 @@ from urllib.parse import quote, urlsplit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -141,19 +141,23 @@ def duplication_export(request, fmt: str):
     _require(request.user, RUN_PERM)
     if fmt not in DuplicationExport.Format.values:
         raise Http404("Export as xlsx or pdf.")
-    query = request.POST.get("query", "")
-    if not FlagFilterForm(QueryDict(query)).is_valid():
-        messages.error(request, "Those filters are not valid any more; the report shows what they mean now.")
+    try:
+        export = report_exports.duplication_export_request(
+            actor=request.user, fmt=fmt, query=request.POST.get("query", "")
+        )
+    except PortalError as exc:
+        messages.error(request, exc.message)
         return redirect(reverse("ipas:duplication_report"))
-    export = report_exports.duplication_export_request(actor=request.user, fmt=fmt, query=query)
     return redirect("ipas:duplication_export_detail", pk=export.pk)
 
 
 def duplication_export_detail(request, pk: int):
     _require(request.user, RUN_PERM)
     export = get_object_or_404(DuplicationExport.objects.defer("content").select_related("requested_by"), pk=pk)
-    template = "ipas/duplication/_export_progress.html" if request.headers.get("HX-Request") else None
-    return render(request, template or "ipas/duplication/export.html", {"export": export})
+    # The polling card asks for the card alone; going back in history asks for the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "ipas/duplication/_export_progress.html" if partial else "ipas/duplication/export.html"
+    return render(request, template, {"export": export})
 
 
 def duplication_export_download(request, pk: int):

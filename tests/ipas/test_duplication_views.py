@@ -344,6 +344,13 @@ def test_an_export_page_polls_until_the_file_is_built(client_for, support, flag)
     assert partial.lstrip().startswith('<div id="export-progress"')
     # Nothing to download yet.
     assert client.get(reverse("ipas:duplication_export_download", args=[export.pk])).status_code == 404
+    # Going back to the page in the browser asks for the whole page, not the card.
+    restored = client.get(response["Location"], headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restored.content.decode()
+    # A failed file stops the polling and leads back to the report.
+    DuplicationExport.objects.filter(pk=export.pk).update(status="failed", message="The file could not be built.")
+    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "hx-get" not in partial and "Back to the report" in partial
 
 
 def test_exports_are_asked_for_by_support_staff_only_and_by_post(client_for, editor, support, flag):

@@ -308,6 +308,20 @@ def test_an_xlsx_whose_sheet_is_damaged_is_rejected_with_a_reason(change):
         read_table(_xlsx_with_its_sheet(change), "list.xlsx")
 
 
+def test_an_xlsx_whose_compressed_sheet_is_corrupt_is_rejected_with_a_reason():
+    content = bytearray(
+        xlsx_bytes([["X-1", "Title", "", "UNDP", "", "RS", "WBCTi", "2026-01-01", "2026-02-01", "", ""]])
+    )
+    info = zipfile.ZipFile(io.BytesIO(bytes(content))).getinfo("xl/worksheets/sheet1.xml")
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    # Scramble the sheet's deflated bytes (past its local header), as a broken download or disk would.
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(start + 2, start + min(info.compress_size, 60)):
+        content[k] ^= 0x5A
+    with pytest.raises(ImportFileError, match="not a readable XLSX"):
+        read_table(bytes(content), "list.xlsx")
+
+
 def test_missing_columns_are_reported_for_the_file(world):
     plan = import_plan(read_table(b"external_id;title;whatever\nA;B;C\n", "list.csv"))
     assert not plan.ok

@@ -5,11 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from iisg_portal.errors import PortalError
 from ipas.models import DuplicateFlag, DuplicationExport
 from ipas.services.report_exports import (
     MAX_EXPORT_ATTEMPTS,
     duplication_export_execute,
     duplication_export_request,
+    duplication_exports_prune,
     duplication_exports_resume,
 )
 from ipas.tasks import resume_stalled_jobs
@@ -63,3 +65,35 @@ def test_files_older_than_a_week_are_deleted(support, flag):
     DuplicationExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     assert resume_stalled_jobs()["duplication_exports_deleted"] == 1
     assert list(DuplicationExport.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_an_export_keeps_the_filters_alone_and_refuses_invalid_ones(support, flag):
+    export = duplication_export_request(actor=support, fmt="xlsx", query="page=3&country=RS&junk=1&min_score=")
+    assert export.query == "country=RS"
+    with pytest.raises(PortalError, match="not valid"):
+        duplication_export_request(actor=support, fmt="xlsx", query="min_score=500")
+
+
+def test_an_export_whose_filters_went_meanwhile_fails_instead_of_holding_every_flag(support, flag, pillar):
+    export = duplication_export_request(actor=support, fmt="xlsx", query=f"pillar={pillar.pk}")
+    pillar.delete()
+    failed = duplication_export_execute(export_id=export.pk)
+    assert failed.status == "failed" and "no longer match" in failed.message and failed.content is None
+
+
+def test_a_file_left_half_built_by_a_dead_worker_is_taken_over(support, flag):
+    export = duplication_export_request(actor=support, fmt="xlsx", query="")
+    DuplicationExport.objects.filter(pk=export.pk).update(
+        status="running", attempts=1, started_at=timezone.now() - timedelta(hours=2)
+    )
+    assert duplication_exports_resume() == [export.pk]  # built at once here (eager tasks)
+    export.refresh_from_db()
+    assert (export.status, export.attempts) == ("done", 2)
+
+
+def test_a_file_being_built_is_not_deleted_however_old(support, flag):
+    building = duplication_export_request(actor=support, fmt="xlsx", query="")
+    DuplicationExport.objects.filter(pk=building.pk).update(
+        status="running", started_at=timezone.now(), created_at=timezone.now() - timedelta(days=8)
+    )
+    assert duplication_exports_prune() == 0
