@@ -26,7 +26,16 @@ class FlagFilterForm(PortalFormMixin, forms.Form):
         max_value=100,
         widget=forms.NumberInput({"step": 5, "placeholder": "Score at least %"}),
     )
-    kind = forms.ChoiceField(choices=[("", "Every kind"), *DuplicateFlag.Kind.choices], required=False)
+    # Short labels: the filter bar is narrow (the flags themselves show the full ones).
+    kind = forms.ChoiceField(
+        choices=[
+            ("", "Every kind"),
+            (DuplicateFlag.Kind.CROSS_DONOR, "Across donors"),
+            (DuplicateFlag.Kind.DOUBLE_ENTRY, "Double entries"),
+            (DuplicateFlag.Kind.NO_DONOR, "Donor not recorded"),
+        ],
+        required=False,
+    )
 
     def description(self) -> str:
         """The filters in words, for the exported files: "All open flags" when there are none."""

@@ -56,6 +56,7 @@ def duplication_report(request):
             "run": DuplicationRun.objects.first(),
             "query": request.GET.urlencode(),
             "export_formats": [("xlsx", "XLSX"), ("pdf", "PDF")],
+            "recent_exports": DuplicationExport.objects.defer("content").select_related("requested_by")[:5],
         },
     )
 

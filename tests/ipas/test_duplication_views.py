@@ -344,6 +344,9 @@ def test_an_export_page_polls_until_the_file_is_built(client_for, support, flag)
     assert partial.lstrip().startswith('<div id="export-progress"')
     # Nothing to download yet.
     assert client.get(reverse("ipas:duplication_export_download", args=[export.pk])).status_code == 404
+    # The report lists the files asked for lately, so a file is found again after leaving its page.
+    report = client.get(reverse("ipas:duplication_report")).content.decode()
+    assert f'href="{response["Location"]}">PDF file {export.pk}</a> · Open flags with beneficiary RS · queued' in report
     # Going back to the page in the browser asks for the whole page, not the card.
     restored = client.get(response["Location"], headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in restored.content.decode()
@@ -499,3 +502,10 @@ def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
     _page, download = _export(client, "pdf", capture=capture)
     text = " ".join(pdf_text(download.content, tmp_path).split())
     assert "All open flags · the strongest 1 of 2 flags" in text
+
+
+def test_the_kind_filter_offers_every_kind_of_flag():
+    from ipas.forms_duplication import FlagFilterForm
+
+    offered = {value for value, _label in FlagFilterForm().fields["kind"].choices}
+    assert offered == {"", *DuplicateFlag.Kind.values}
