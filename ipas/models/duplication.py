@@ -17,10 +17,9 @@ class DuplicationRunManager(models.Manager):
         return super().get_queryset().defer("word_weights")
 
 
-# Audited but for the word weights, a few MB of derived numbers.
-@pghistory.track(exclude=["word_weights"])
-class DuplicationRun(models.Model):
-    """One full run of the duplication engine; the report page polls its progress."""
+class DuplicationJob(models.Model):
+    """What a background job of the report keeps for its page to poll: status, progress and who asked.
+    Claimed by one worker (iisg_portal.jobs.claim_job), which counts its attempts."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -28,18 +27,9 @@ class DuplicationRun(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    class Trigger(models.TextChoices):
-        MANUAL = "manual", "Run by staff"
-        NIGHTLY = "nightly", "Nightly schedule"
-        COMMAND = "command", "Command line"
-        FOLLOW_UP = "follow-up", "After many changes during a run"
-
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
-    # Only full runs are recorded; the field exists so that "one active run at a time" is a unique index.
-    scope = models.CharField(max_length=10, default="full", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     percent = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     requested_by = models.ForeignKey(
@@ -48,17 +38,40 @@ class DuplicationRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    stats = models.JSONField(default=dict, blank=True)
-    # Executions that claimed the run: a run whose worker dies every time is given up, not retried forever.
+    # Executions that claimed the job: one whose worker dies every time is given up, not retried forever.
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
+# Audited but for the word weights, a few MB of derived numbers.
+@pghistory.track(exclude=["word_weights"])
+class DuplicationRun(DuplicationJob):
+    """One full run of the duplication engine; the report page polls its progress."""
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Run by staff"
+        NIGHTLY = "nightly", "Nightly schedule"
+        COMMAND = "command", "Command line"
+        FOLLOW_UP = "follow-up", "After many changes during a run"
+
+    # Only full runs are recorded; the field exists so that "one active run at a time" is a unique index.
+    scope = models.CharField(max_length=10, default="full", editable=False)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    stats = models.JSONField(default=dict, blank=True)
     # The IDF the run fitted (ipas.duplication.WordWeights), kept on the latest finished run only: the check
     # after a save weighs words as the full run did.
     word_weights = models.BinaryField(default=bytes, editable=False)
 
     objects = DuplicationRunManager()
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(DuplicationJob.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="duplication_run_percent"),
             models.UniqueConstraint(
@@ -70,10 +83,6 @@ class DuplicationRun(models.Model):
 
     def __str__(self):
         return f"Duplication run {self.pk} ({self.get_status_display()})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
 
     @property
     def duration_s(self) -> float | None:
@@ -188,7 +197,7 @@ class Consultation(models.Model):
         return f"Consultation {self.pk}: {self.title}"
 
 
-class DuplicationExport(models.Model):
+class DuplicationExport(DuplicationJob):
     """A file of the duplication report (XLSX or PDF) built by a worker: the filters staff chose, its
     progress, and the file. Not in the audit trail: binary content has no place in history, and the file
     only restates flags that are audited themselves."""
@@ -197,34 +206,17 @@ class DuplicationExport(models.Model):
         XLSX = "xlsx", "Excel (XLSX)"
         PDF = "pdf", "PDF"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Building"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
-
     format = models.CharField(max_length=4, choices=Format.choices)
-    # The report's filters as its address gave them (re-read by the worker, so the file holds what the
-    # report holds when it is built) and in words.
+    # The report's filters (ipas.forms_duplication.FlagFilterForm.canonical_query), re-read by the worker so
+    # the file holds what the report holds when it is built, and in words.
     query = models.CharField(max_length=500, blank=True)
     filters = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    percent = models.PositiveSmallIntegerField(default=0)
-    message = models.CharField(max_length=300, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     shown = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     content = models.BinaryField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(DuplicationJob.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="duplication_export_percent_range"),
             models.CheckConstraint(
@@ -234,10 +226,6 @@ class DuplicationExport(models.Model):
 
     def __str__(self):
         return f"Duplication report export {self.pk} ({self.format})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def filename(self) -> str:
