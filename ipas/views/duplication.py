@@ -21,6 +21,7 @@ from ipas.duplication_selectors import (
     pair_details,
 )
 from ipas.forms_duplication import FlagFilterForm, FlagResolveForm
+from ipas.history import flag_decisions
 from ipas.models import DuplicationExport, DuplicationRun
 from ipas.services import duplication as services
 from ipas.services import report_exports
@@ -88,6 +89,7 @@ def flag_detail(request, pk: int):
         "form": FlagResolveForm(),
         "can_resolve": can_resolve,
         "report_url": _report_to_return_to(request, request.GET.get("next")),
+        "decisions": flag_decisions(flag) if can_resolve else [],
         **pair_details(flag),
     }
     return render(request, "ipas/duplication/flag_detail.html", context)

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from ipas import duplication as engine
+from ipas.history import flag_decisions
 from ipas.models import DuplicateFlag
 from ipas.services.activities import activity_create, activity_update
 from ipas.services.duplication import duplicate_flag_resolve, duplicate_flags_sync, duplication_check_activity
@@ -188,6 +189,11 @@ def test_a_settled_flag_is_not_raised_again_until_a_material_change(background, 
     assert flag.changes == ["B: end date 2025-12-31 → 2026-06-30"]
     assert flag.note == "Different modules."
     assert a.pk == flag.activity_a_id
+    # The audit trail keeps both: the decision and the return.
+    assert [(d["what"], d["who"], d["detail"]) for d in flag_decisions(flag)] == [
+        ("Settled as complementary", support, "Different modules."),
+        ("Back after a change", None, "B: end date 2025-12-31 → 2026-06-30"),
+    ]
 
 
 def test_a_renamed_donor_is_the_same_donor_another_donor_reopens_the_flag(background, eu, austria, support):

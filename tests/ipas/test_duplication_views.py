@@ -310,6 +310,23 @@ def _export(client, fmt: str, query: str = "", capture=None) -> tuple:
     return page, download
 
 
+def test_staff_read_every_decision_on_a_flag_and_partners_do_not(client_for, support, editor, flag):
+    from ipas.services.duplication import duplicate_flag_reopen
+
+    duplicate_flag_resolve(actor=support, flag=flag, resolution="duplicate", note="Same course twice.")
+    duplicate_flag_reopen(actor=support, flag=flag)
+    duplicate_flag_resolve(actor=support, flag=flag, resolution="complementary", note="Two modules.")
+    page = client_for(support).get(reverse("ipas:duplicate_flag", args=[flag.pk]))
+    assert [(d["what"], d["who"], d["detail"]) for d in page.context["decisions"]] == [
+        ("Settled as duplicate", support, "Same course twice."),
+        ("Opened again", support, ""),
+        ("Settled as complementary", support, "Two modules."),
+    ]
+    assert 'data-testid="decisions"' in page.content.decode()
+    partner_page = client_for(editor).get(reverse("ipas:duplicate_flag", args=[flag.pk]))
+    assert partner_page.status_code == 200 and 'data-testid="decisions"' not in partner_page.content.decode()
+
+
 def test_export_xlsx_and_pdf(client_for, support, flag, django_capture_on_commit_callbacks):
     import io
 
