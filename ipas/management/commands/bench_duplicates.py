@@ -7,7 +7,7 @@ The data is built to be honest, not easy:
   the region, numbers and dates, so unrelated activities share topic words as real ones do;
 - planted duplicates are reworded, never copied: synonyms (a table the engine does not know), sentences
   reordered, dropped and added, words dropped, typos; another donor (sometimes the same: a double entry);
-  dates shifted; a different but overlapping set of beneficiaries;
+  counts (participants, modules) changed; dates shifted; a different but overlapping set of beneficiaries;
 - planted hard non-duplicates say the same thing for other beneficiaries or another period.
 """
 
@@ -563,6 +563,19 @@ def _drop_words(text: str, rng: random.Random, p: float) -> str:
     return " ".join(w for w in text.split(" ") if rng.random() >= p)
 
 
+_COUNT = re.compile(r"\b(\d{1,3})\b")  # counts of participants, modules, units (not years)
+
+
+def _vary_counts(text: str, rng: random.Random) -> str:
+    """Another account gives other figures: each count moves by up to a third, one time in two."""
+
+    def vary(match: re.Match) -> str:
+        n = int(match.group(1))
+        return str(max(2, round(n * rng.uniform(0.67, 1.33)))) if n >= 2 and rng.random() < 0.5 else match.group(1)
+
+    return _COUNT.sub(vary, text)
+
+
 def reword(base: dict, rng: random.Random) -> dict:
     """Another partner's account of the same work: same substance, other words."""
     title = _synonyms(base["title"], rng, 0.8)
@@ -579,7 +592,7 @@ def reword(base: dict, rng: random.Random) -> dict:
         sentences.pop(rng.randrange(len(sentences)))
     if rng.random() < 0.6:
         sentences.insert(rng.randrange(len(sentences) + 1), rng.choice(EXTRA_SENTENCES))
-    sentences = [_drop_words(s, rng, 0.06) for s in sentences]
+    sentences = [_vary_counts(_drop_words(s, rng, 0.06), rng) for s in sentences]
     if rng.random() < 0.5:
         k = rng.randrange(len(sentences))
         sentences[k] = _typo(sentences[k], rng)
