@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.http import Http404
 
 from ipas import duplication as engine
-from ipas.models import Activity, DuplicateFlag, Funding, Objective
+from ipas.models import Activity, Consultation, DuplicateFlag, Funding, Objective
 from ipas.selectors import activities_visible_to
 from partners.models import Country, Organisation, User
 from partners.selectors import organisations_of
@@ -110,6 +110,13 @@ def pair_details(flag: DuplicateFlag) -> dict:
         "description_a": engine.highlight(a.description, b.description, passages=True),
         "description_b": engine.highlight(b.description, a.description, passages=True),
     }
+
+
+def consultations_of(user: User, limit: int = 10) -> list[Consultation]:
+    """The user's own latest consultations (title and time), newest first."""
+    if not user.is_authenticated:
+        return []
+    return list(Consultation.objects.filter(user=user).only("pk", "title", "created_at")[:limit])
 
 
 def consultation_shown(consultation) -> dict:

@@ -102,10 +102,10 @@ class ConsultForm(PortalFormMixin, forms.Form):
     beneficiaries = forms.ModelMultipleChoiceField(
         Country.objects.filter(is_beneficiary=True), required=False, widget=forms.CheckboxSelectMultiple
     )
-    pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False)
+    pillar = forms.ModelChoiceField(Pillar.objects.all(), required=False, empty_label="Not chosen yet")
     start = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}))
-    intended_donor = forms.ModelChoiceField(Organisation.objects.all(), required=False)
+    intended_donor = forms.ModelChoiceField(Organisation.objects.all(), required=False, empty_label="Not known yet")
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from ipas import duplication as engine
-from ipas.duplication_selectors import CONSULT_PERM, RUN_PERM, consultation_shown
+from ipas.duplication_selectors import CONSULT_PERM, RUN_PERM, consultation_shown, consultations_of
 from ipas.forms_duplication import ConsultForm
 from ipas.models import Consultation
 from ipas.services.duplication import consultation_make
@@ -31,6 +31,7 @@ def consult_view(request):
     if request.method == "POST" and form.is_valid():
         answer = consultation_make(actor=request.user, concept=concept_from(form.cleaned_data))
         context.update(consultation=answer.consultation, matches=answer.matches, objectives=answer.objectives)
+    context["recent"] = consultations_of(request.user)
     return render(request, "ipas/consult.html", context)
 
 
@@ -44,10 +45,18 @@ def consultation_list(request):
 
 
 def consultation_detail(request, pk: int):
-    """One consultation as the partner saw it: the concept, the matches with their scores and reasons."""
-    if not request.user.has_perm(RUN_PERM):
-        raise PermissionDenied
-    consultation = get_object_or_404(Consultation.objects.select_related("user", "pillar", "intended_donor"), pk=pk)
+    """One consultation as the partner saw it: the concept, the matches with their scores and reasons. For the
+    Support Group, and for the partner who made it (others are refused alike whether it exists or not)."""
+    consultations = Consultation.objects.select_related("user", "pillar", "intended_donor")
+    staff = request.user.has_perm(RUN_PERM)
+    if staff:
+        consultation = get_object_or_404(consultations, pk=pk)
+    else:
+        consultation = consultations.filter(pk=pk, user_id=request.user.pk).first()
+        if consultation is None:
+            raise PermissionDenied
     return render(
-        request, "ipas/consultation_detail.html", {"consultation": consultation, **consultation_shown(consultation)}
+        request,
+        "ipas/consultation_detail.html",
+        {"consultation": consultation, "staff": staff, **consultation_shown(consultation)},
     )

@@ -485,9 +485,24 @@ def test_support_staff_open_a_consultation_to_see_what_it_showed(client_for, sup
     html = client.get(url).content.decode()
     assert ">Cyber lab</a>" in html and "Now titled “Cyber forensics laboratory”." in html
     assert page.context["objectives"][0]["label"].startswith("WBCTi 1")
-    # Partners do not read each other's plans.
-    assert client_for(viewer).get(url).status_code == 403
+    # The partner who made it reads it again; others do not read each other's plans.
+    mine = client_for(viewer).get(url)
+    assert mine.status_code == 200 and reverse("ipas:consult") in mine.content.decode()
     assert client.get(reverse("ipas:consultation_detail", args=[consultation.pk + 1000])).status_code == 404
+
+
+def test_partners_find_their_own_recent_checks_and_not_others(client_for, viewer, editor, countries):
+    concept = {"title": "Cyber lab for Montenegro", "beneficiaries": ["ME"]}
+    client_for(viewer).post(reverse("ipas:consult"), concept)
+    consultation = Consultation.objects.get()
+    page = client_for(viewer).get(reverse("ipas:consult")).content.decode()
+    detail = reverse("ipas:consultation_detail", args=[consultation.pk])
+    assert 'data-testid="recent-consultations"' in page and f'href="{detail}">Cyber lab for Montenegro</a>' in page
+    assert client_for(viewer).get(detail).status_code == 200
+    # Another partner: refused alike whether the consultation exists or not.
+    assert 'data-testid="recent-consultations"' not in client_for(editor).get(reverse("ipas:consult")).content.decode()
+    assert client_for(editor).get(detail).status_code == 403
+    assert client_for(editor).get(reverse("ipas:consultation_detail", args=[consultation.pk + 1])).status_code == 403
 
 
 def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
