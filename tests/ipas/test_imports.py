@@ -345,6 +345,22 @@ def test_imported_entries_are_checked_for_duplicates(world, django_capture_on_co
     assert DuplicateFlag.objects.count() == 1
 
 
+def test_a_list_longer_than_the_checks_one_by_one_are_worth_starts_a_full_run(
+    world, django_capture_on_commit_callbacks
+):
+    from ipas.models import DuplicationRun
+    from ipas.services.imports import INCREMENTAL_CHECK_LIMIT
+
+    rows = [
+        f"L-{n},Border police training course {n},,UNDP,EU DG NEAR=10,RS,WBCTi,2026-01-01,2026-12-31,,"
+        for n in range(INCREMENTAL_CHECK_LIMIT + 1)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(csv_bytes(*rows))
+    run = DuplicationRun.objects.order_by("pk").first()
+    assert run.status == "done" and run.stats["activities"] == INCREMENTAL_CHECK_LIMIT + 1
+
+
 # --- The command ------------------------------------------------------------------------------------------
 
 
