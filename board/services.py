@@ -11,7 +11,7 @@ from django.utils import timezone
 from board.models import ActionPoint, AgendaItem, Decision, DecisionCorrection, Meeting, MeetingPack, MeetingPackFile
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import claim_job, stalled_job_ids
+from iisg_portal.jobs import claim_job, job_progress, stalled_job_ids
 from partners.models import Organisation, User
 
 MEETING_FIELDS = {"body", "title", "date", "place", "host", "status"}
@@ -234,8 +234,7 @@ def meeting_packs_resume() -> list[int]:
 
 
 def _progress(pack_id: int, percent: int, message: str) -> None:
-    # Outside any transaction: the page polling the pack sees every step as it happens.
-    MeetingPack.objects.filter(pk=pack_id).update(percent=percent, message=message[:300])
+    job_progress(MeetingPack.objects.all(), pack_id, percent, message)
 
 
 def meeting_pack_build(*, actor: User | None, pack_id: int) -> MeetingPack | None:

@@ -33,6 +33,12 @@ def stalled_job_ids(
     return list(jobs.filter(stalled).values_list("pk", flat=True))
 
 
+def job_progress(jobs: QuerySet, pk: int, percent: int, message: str) -> None:
+    """Record how far running job `pk` is (1-99 %: only its end says 100). Outside any transaction, so the
+    page polling the job sees each step; a job no longer running is left as it ended."""
+    jobs.filter(pk=pk, status="running").update(percent=max(1, min(99, percent)), message=message[:300])
+
+
 def claim_job(jobs: QuerySet, pk: int, *, running_for: timedelta | None = None, **fields) -> bool:
     """Claim job `pk` for this execution: a queued one, or one left running by a dead worker for longer than
     `running_for` (default: the task time limit). One conditional UPDATE, so of two executions one wins.

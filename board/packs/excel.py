@@ -8,18 +8,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from board.packs.data import PackData
+from iisg_portal.exports import safe_cell as safe
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E9EEF3")
-
-
-def safe(value):
-    """Text that a spreadsheet would read as a formula is neutralised with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _header(sheet, names: list[str]) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import claim_job, stalled_job_ids
+from iisg_portal.jobs import claim_job, job_progress, stalled_job_ids
 from ipas import duplication as engine
 from ipas.models import Consultation, DuplicateFlag, DuplicationRun
 from partners.models import User
@@ -52,18 +52,15 @@ def duplication_runs_resume() -> list[int]:
     return ids
 
 
-def _progress(run_id: int, percent: int, message: str) -> None:
-    # Outside any transaction: the report page polls this row while the run goes on.
-    DuplicationRun.objects.filter(pk=run_id, status=DuplicationRun.Status.RUNNING).update(
-        percent=max(1, min(99, percent)), message=message[:300]
-    )
-
-
 #: Executions of one run (a worker killed mid-run, e.g. out of memory) before it is given up.
 MAX_RUN_ATTEMPTS = 3
 #: Activities saved while a full run read and compared are checked again after it; past this many, another
 #: full run follows instead.
 RECHECK_AFTER_RUN_LIMIT = 200
+
+
+def _progress(run_id: int, percent: int, message: str) -> None:
+    job_progress(DuplicationRun.objects.all(), run_id, percent, message)
 
 
 def duplication_run_execute(*, run_id: int, recheck: bool = True) -> DuplicationRun | None:

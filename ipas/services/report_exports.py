@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import claim_job, stalled_job_ids
+from iisg_portal.exports import safe_cell
+from iisg_portal.jobs import claim_job, job_progress, stalled_job_ids
 from ipas.duplication_selectors import filter_flags, open_duplicate_flags
 from ipas.forms_duplication import FlagFilterForm
 from ipas.models import DuplicationExport, DuplicationRun
@@ -84,12 +85,6 @@ def duplication_exports_prune() -> int:
     return deleted
 
 
-def _progress(export_id: int, percent: int, message: str) -> None:
-    DuplicationExport.objects.filter(pk=export_id, status=DuplicationExport.Status.RUNNING).update(
-        percent=percent, message=message[:300]
-    )
-
-
 def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
     """Build a queued export's file. Safe to call twice: one caller claims the job (None for the other)."""
     if not claim_job(DuplicationExport.objects.all(), export_id, percent=5, message="Reading the flags"):
@@ -117,7 +112,12 @@ def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
             "limit": limit,
             "generated": timezone.localtime(),
         }
-        _progress(export_id, 20, f"Writing {len(flags):,} flag{'s' if len(flags) != 1 else ''} to the file")
+        job_progress(
+            DuplicationExport.objects.all(),
+            export_id,
+            20,
+            f"Writing {len(flags):,} flag{'s' if len(flags) != 1 else ''} to the file",
+        )
         content = _xlsx(flags, about) if export.format == DuplicationExport.Format.XLSX else _pdf(flags, about)
     except Exception as exc:  # recorded on the row for the page; the worker's log has the traceback
         logger.exception("Duplication report export %s failed", export_id)
@@ -140,13 +140,6 @@ def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
         message=f"The file holds {held}.",
     )
     return DuplicationExport.objects.get(pk=export_id)
-
-
-def _cell(value):
-    """Spreadsheet programs run text that starts with = + - @ as a formula: neutralise it."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _holds(about: dict) -> str:
@@ -183,7 +176,7 @@ def _xlsx(flags, about: dict) -> bytes:
     for flag in flags:
         sheet.append(
             [
-                _cell(v)
+                safe_cell(v)
                 for v in [
                     flag.pk,
                     flag.score_percent,
