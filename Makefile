@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 preflight: install
-	@$(BIN)/python -m iisg_portal.preflight
+	@$(BIN)/python -m tools.preflight
 
 run: preflight
 	$(BIN)/python manage.py migrate --noinput
@@ -45,13 +45,13 @@ test-fast: preflight
 
 bench: preflight
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python -m iisg_portal.bench
+	$(BIN)/python -m tools.bench
 
 # schemathesis against the API's own schema, on a server and database of its own (minutes; not part of `make test`).
 FUZZ_VENV := .venv-fuzz
 fuzz: preflight
 	test -x $(FUZZ_VENV)/bin/schemathesis || ($(PYTHON) -m venv $(FUZZ_VENV) && $(FUZZ_VENV)/bin/pip install -q -r requirements-fuzz.txt)
-	$(FUZZ_VENV)/bin/python iisg_portal/fuzz.py --python $(BIN)/python --schemathesis $(FUZZ_VENV)/bin/schemathesis
+	$(FUZZ_VENV)/bin/python tools/fuzz.py --python $(BIN)/python --schemathesis $(FUZZ_VENV)/bin/schemathesis
 
 clean:
 	rm -rf $(VENV) $(FUZZ_VENV) staticfiles

@@ -1,6 +1,6 @@
 """Gunicorn settings of the deployed portal (`gunicorn -c python:iisg_portal.gunicorn`, see the Dockerfile).
 
-The consult index (ipas/duplication.py) takes seconds to build at 100,000 activities and a few hundred MiB.
+The consult index (ipas/duplication/engine) takes seconds to build at 100,000 activities and a few hundred MiB.
 The application is loaded once in the master, which builds the index before forking: every worker starts
 with it (its arrays shared copy-on-write, not copied) and patches in what changes later.
 """
@@ -18,7 +18,7 @@ def when_ready(server):
     """In the master, after the application is loaded and before any worker is forked."""
     from django.db import connections
 
-    from ipas.duplication import consult_index
+    from ipas.duplication.engine import consult_index
 
     started = time.monotonic()
     try:

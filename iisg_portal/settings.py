@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "csp",
+    "iisg_portal",  # its management commands (seed_demo) and the cross-app pages
     "partners",
     "pillars",
     "ipas",
@@ -75,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "partners.context_processors.navigation",
+                "iisg_portal.context_processors.navigation",
             ],
         },
     },

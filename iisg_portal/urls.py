@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from pillars.views import dashboard
+from iisg_portal.views import dashboard
+from ipas.plans.urls import urlpatterns as pillar_pages
+from pillars.urls import urlpatterns as pillar_leads
 
 admin.site.site_header = "IISG Coordination Portal – administration"
 
@@ -10,7 +12,8 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("accounts/", include("partners.auth_urls")),
     path("organisations/", include("partners.urls")),
-    path("pillars/", include("pillars.urls")),
+    # The pillar pages read iPAs (ipas); managing their Lead Partners is the pillars app's own.
+    path("pillars/", include(([*pillar_pages, *pillar_leads], "pillars"))),
     path("activities/", include("ipas.urls")),
     path("board/", include("board.urls")),
     path("api/", include("ipas.api_urls")),

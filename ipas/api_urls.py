@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ipas.api import ConsultAPIView
+from ipas.consult.api import ConsultAPIView
 
 app_name = "api"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from ipas.services.activities import activity_create
+from ipas.activities.services import activity_create
 from partners import roles
 from partners.models import Membership, Organisation
 from partners.services import membership_set, staff_role_set

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from partners.context_processors import NAVIGATION
+from iisg_portal.context_processors import NAVIGATION
 
 PERSONAS = ["editor", "viewer", "lead", "support", "secretariat", "observer"]
 

@@ -136,7 +136,7 @@ def _approval_time_field():
 def duplication_section(*, top: int = 10) -> dict:
     """Open duplication flags between approved activities: how many, and the strongest ones. (Packs go to Lead
     Partners and the Board: a flag naming an organisation's unpublished draft stays with the Support Group.)"""
-    from ipas.duplication_selectors import open_duplicate_flags
+    from ipas.duplication.selectors import open_duplicate_flags
 
     approved = Activity.ApprovalState.APPROVED
     flags = open_duplicate_flags().filter(activity_a__approval_state=approved, activity_b__approval_state=approved)

@@ -13,7 +13,7 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(approval_state=Activity.ApprovalState.APPROVED)
 
 
-# The consult index asks which activities changed since a moment (ipas/duplication.py: changed_since).
+# The consult index asks which activities changed since a moment (ipas/duplication/engine: changed_since).
 @pghistory.track(meta={"indexes": [models.Index(fields=["pgh_created_at"], name="activity_event_created")]})
 class Activity(models.Model):
     """What a partner does or funds under one or more iPA objectives."""
@@ -188,7 +188,9 @@ class ActivityRevision(models.Model):
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="revisions")
-    data = models.JSONField(help_text="The proposed entry, in the shape of ipas.services.activities.activity_snapshot.")
+    data = models.JSONField(
+        help_text="The proposed entry, in the shape of ipas.activities.snapshots.activity_snapshot."
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -13,7 +13,7 @@ from pillars.models import Pillar
 class DuplicationRunManager(models.Manager):
     def get_queryset(self):
         # The report page polls runs every second: their few MB of word weights are read only where needed
-        # (ipas.services.duplication.latest_word_weights asks for them by name).
+        # (ipas.duplication.services.latest_word_weights asks for them by name).
         return super().get_queryset().defer("word_weights")
 
 
@@ -207,7 +207,7 @@ class DuplicationExport(DuplicationJob):
         PDF = "pdf", "PDF"
 
     format = models.CharField(max_length=4, choices=Format.choices)
-    # The report's filters (ipas.forms_duplication.FlagFilterForm.canonical_query), re-read by the worker so
+    # The report's filters (ipas.duplication.forms.FlagFilterForm.canonical_query), re-read by the worker so
     # the file holds what the report holds when it is built, and in words.
     query = models.CharField(max_length=500, blank=True)
     filters = models.CharField(max_length=300, blank=True)

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from ipas.activities import services
 from ipas.models import Activity, ActivityReview
-from ipas.services import activities as services
 from tests.e2e.conftest import PASSWORD
 
 

@@ -2,8 +2,9 @@ import pytest
 from django.core import mail
 
 from iisg_portal.errors import PortalError
+from ipas.activities import services
 from ipas.models import Activity, ActivityReview, ActivityRevision
-from ipas.services import activities as services
+from ipas.review import services as review_services
 from tests.ipas.factories import IntegratedPlanOfActionFactory, ObjectiveFactory
 
 
@@ -50,10 +51,10 @@ def test_an_entry_naming_two_pillars_needs_both_approvals(
     entry_data["additional_objectives"] = [other_objective.pk]
     draft = services.activity_update(actor=editor, activity=draft, data=entry_data, expected_version=draft.version)
     first, second = sorted(_submit(editor, draft, django_capture_on_commit_callbacks), key=lambda r: r.pillar.code)
-    outcome = services.activity_review_decide(actor=other_lead, review=first, approve=True)
+    outcome = review_services.activity_review_decide(actor=other_lead, review=first, approve=True)
     assert not outcome.activity_approved
     assert Activity.objects.get(pk=draft.pk).approval_state == Activity.ApprovalState.SUBMITTED
-    outcome = services.activity_review_decide(actor=lead, review=second, approve=True)
+    outcome = review_services.activity_review_decide(actor=lead, review=second, approve=True)
     assert outcome.activity_approved
     assert Activity.objects.get(pk=draft.pk).approval_state == Activity.ApprovalState.APPROVED
 
@@ -61,7 +62,7 @@ def test_an_entry_naming_two_pillars_needs_both_approvals(
 def test_lead_partner_of_another_pillar_cannot_approve(draft, editor, other_lead, django_capture_on_commit_callbacks):
     (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
     with pytest.raises(PortalError, match="Only the Lead Partners of WBCTi"):
-        services.activity_review_decide(actor=other_lead, review=review, approve=True)
+        review_services.activity_review_decide(actor=other_lead, review=review, approve=True)
 
 
 def test_no_one_approves_an_entry_of_their_own_organisation(
@@ -70,7 +71,7 @@ def test_no_one_approves_an_entry_of_their_own_organisation(
     own = services.activity_create(actor=lead, organisation=lead_org, data=entry_data)
     (review,) = _submit(lead, own, django_capture_on_commit_callbacks)
     with pytest.raises(PortalError, match="own organisation"):
-        services.activity_review_decide(actor=lead, review=review, approve=True)
+        review_services.activity_review_decide(actor=lead, review=review, approve=True)
 
 
 def test_two_reviewers_at_once_produce_exactly_one_decision(
@@ -83,9 +84,9 @@ def test_two_reviewers_at_once_produce_exactly_one_decision(
     membership_set(actor=None, user=colleague, organisation=lead_org, role="editor")
     (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
     stale_copy = ActivityReview.objects.get(pk=review.pk)  # both opened the page while it was pending
-    services.activity_review_decide(actor=lead, review=review, approve=True)
+    review_services.activity_review_decide(actor=lead, review=review, approve=True)
     with pytest.raises(PortalError, match="already decided"):
-        services.activity_review_decide(actor=colleague, review=stale_copy, approve=False, comment="No")
+        review_services.activity_review_decide(actor=colleague, review=stale_copy, approve=False, comment="No")
     assert ActivityReview.objects.get(pk=review.pk).state == ActivityReview.State.APPROVED
     assert ActivityReview.objects.get(pk=review.pk).decided_by == lead
 
@@ -95,10 +96,12 @@ def test_return_requires_a_comment_and_is_kept_with_the_history(
 ):
     (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
     with pytest.raises(PortalError, match="comment is required"):
-        services.activity_review_decide(actor=lead, review=review, approve=False, comment="  ")
+        review_services.activity_review_decide(actor=lead, review=review, approve=False, comment="  ")
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.activity_review_decide(actor=lead, review=review, approve=False, comment="Add the budget breakdown.")
+        review_services.activity_review_decide(
+            actor=lead, review=review, approve=False, comment="Add the budget breakdown."
+        )
     activity = Activity.objects.get(pk=draft.pk)
     assert activity.approval_state == Activity.ApprovalState.RETURNED
     assert mailoutbox[0].to == [editor.email]
@@ -117,7 +120,7 @@ def test_editing_an_approved_entry_creates_a_revision_and_keeps_the_approved_ver
     draft, editor, lead, entry_data, django_capture_on_commit_callbacks
 ):
     (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
-    services.activity_review_decide(actor=lead, review=review, approve=True)
+    review_services.activity_review_decide(actor=lead, review=review, approve=True)
     activity = Activity.objects.get(pk=draft.pk)
     entry_data["title"] = "Regional training on financial investigations, second edition"
     services.activity_update(actor=editor, activity=activity, data=entry_data, expected_version=activity.version)
@@ -131,7 +134,7 @@ def test_editing_an_approved_entry_creates_a_revision_and_keeps_the_approved_ver
     (review,) = _submit(editor, activity, django_capture_on_commit_callbacks)
     assert review.revision == revision
     assert Activity.objects.get(pk=draft.pk).title.endswith("for prosecutors")  # still the approved one
-    services.activity_review_decide(actor=lead, review=review, approve=True)
+    review_services.activity_review_decide(actor=lead, review=review, approve=True)
     assert Activity.objects.get(pk=draft.pk).title.endswith("second edition")
     assert ActivityRevision.objects.get(pk=revision.pk).state == ActivityRevision.State.APPROVED
 
@@ -168,7 +171,7 @@ def test_digest_lists_entries_waiting_more_than_14_days(
 
     from django.utils import timezone
 
-    from ipas.notifications import send_review_digest
+    from ipas.review.notifications import send_review_digest
 
     (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
     mailoutbox.clear()

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from ipas.activities import services
 from ipas.models import Activity
-from ipas.services import activities as services
 from tests.ipas.factories import ActivityFactory, FundingFactory, IntegratedPlanOfActionFactory, ObjectiveFactory
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ipas.services import activities as services
+from ipas.activities import services
 from tests.utils import wait_for
 
 

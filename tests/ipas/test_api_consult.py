@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from iisg_portal.errors import PortalError
-from ipas import duplication as engine
+from ipas.activities.services import activity_create
+from ipas.duplication import engine
 from ipas.models import Activity, Consultation
-from ipas.services.activities import activity_create
 from tests.ipas.factories import ActivityFactory, FundingFactory
 
 URL = "/api/consult/"
@@ -186,7 +186,7 @@ def test_a_portal_rule_answers_with_its_message(
     def refuse(**kwargs):
         raise error
 
-    monkeypatch.setattr("ipas.api.consultation_make", refuse)
+    monkeypatch.setattr("ipas.consult.api.consultation_make", refuse)
     response = post(client_for(editor), concept())
     assert response.status_code == status
     assert response.json() == body

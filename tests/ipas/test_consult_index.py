@@ -3,7 +3,7 @@ rebuilding the whole index, and a large change builds it again."""
 
 import pytest
 
-from ipas import duplication as engine
+from ipas.duplication import engine
 from ipas.models import Activity
 from tests.ipas.factories import ActivityFactory, FundingFactory
 

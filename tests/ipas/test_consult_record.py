@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from django.db import connection, transaction
 
-from ipas import duplication as engine
+from ipas.consult.services import consultation_record
+from ipas.duplication import engine
 from ipas.models import Consultation
-from ipas.services.duplication import consultation_record
 
 
 def _synchronous_commit() -> str:

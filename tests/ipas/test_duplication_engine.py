@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from ipas import duplication as engine
-from ipas.history import flag_decisions
+from ipas.activities.services import activity_create, activity_update
+from ipas.duplication import engine
+from ipas.duplication.history import flag_decisions
+from ipas.duplication.services import duplicate_flag_resolve, duplicate_flags_sync, duplication_check_activity
 from ipas.models import DuplicateFlag
-from ipas.services.activities import activity_create, activity_update
-from ipas.services.duplication import duplicate_flag_resolve, duplicate_flags_sync, duplication_check_activity
 from tests.ipas.factories import ActivityFactory, FundingFactory, ObjectiveFactory
 from tests.partners.factories import OrganisationFactory
 
@@ -279,8 +279,8 @@ def test_scores_do_not_depend_on_what_the_process_read_before():
 def test_the_check_after_a_save_scores_a_pair_as_the_full_run_did(countries, support):
     """Words are weighed by how rare they are; the check after a save compares only the activities sharing
     a beneficiary and a period, so it weighs words as the last full run weighed them."""
+    from ipas.duplication.services import duplication_run_execute, duplication_run_start
     from ipas.models import DuplicationRun
-    from ipas.services.duplication import duplication_run_execute, duplication_run_start
 
     a, b = _activity(ORIGINAL), _activity(REWORDED)
     for text in UNRELATED:  # elsewhere: outside the check's comparison, inside the full run's weights
@@ -317,7 +317,7 @@ def test_a_match_says_how_close_it_is_by_the_reports_threshold(score, closeness)
 def test_withdrawing_an_activity_takes_its_flags_off_the_report(
     background, eu, austria, editor, partner_org, django_capture_on_commit_callbacks
 ):
-    from ipas.services.activities import activity_withdraw
+    from ipas.activities.services import activity_withdraw
 
     a = _activity(ORIGINAL, donor=eu, organisation=partner_org)
     b = _activity(REWORDED, donor=austria)

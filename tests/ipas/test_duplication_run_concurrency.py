@@ -3,9 +3,8 @@ Saves here go through a second database session while the run compares, as a par
 
 import pytest
 
-from ipas import duplication as engine
+from ipas.duplication import engine, services
 from ipas.models import DuplicateFlag, DuplicationRun
-from ipas.services import duplication as services
 from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
 from tests.partners.factories import OrganisationFactory
 from tests.utils import other_session

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from ipas.duplication.services import duplicate_flag_resolve
 from ipas.models import Consultation, DuplicateFlag, DuplicationExport, DuplicationRun
-from ipas.services.duplication import duplicate_flag_resolve
 from tests.ipas.factories import ActivityFactory, FundingFactory
 
 
@@ -311,7 +311,7 @@ def _export(client, fmt: str, query: str = "", capture=None) -> tuple:
 
 
 def test_staff_read_every_decision_on_a_flag_and_partners_do_not(client_for, support, editor, flag):
-    from ipas.services.duplication import duplicate_flag_reopen
+    from ipas.duplication.services import duplicate_flag_reopen
 
     duplicate_flag_resolve(actor=support, flag=flag, resolution="duplicate", note="Same course twice.")
     duplicate_flag_reopen(actor=support, flag=flag)
@@ -512,7 +512,7 @@ def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
 
     from openpyxl import load_workbook
 
-    from ipas.services import report_exports
+    from ipas.duplication import report_files
     from tests.board.test_pack_contents import pdf_text
 
     client = client_for(support)
@@ -524,7 +524,7 @@ def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
     assert about["Flags"] == "1 of 1 flags"
     assert book["Open flags"].max_row == 2
 
-    monkeypatch.setattr(report_exports, "EXPORT_LIMITS", {"xlsx": 1, "pdf": 1})  # more flags than a file takes
+    monkeypatch.setattr(report_files, "EXPORT_LIMITS", {"xlsx": 1, "pdf": 1})  # more flags than a file takes
     page, download = _export(client, "xlsx", capture=capture)
     assert "The file holds 1 of 2 open flags." in page.content.decode()
     book = load_workbook(io.BytesIO(download.content))
@@ -537,7 +537,7 @@ def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
 
 
 def test_the_kind_filter_offers_every_kind_of_flag():
-    from ipas.forms_duplication import FlagFilterForm
+    from ipas.duplication.forms import FlagFilterForm
 
     offered = {value for value, _label in FlagFilterForm().fields["kind"].choices}
     assert offered == {"", *DuplicateFlag.Kind.values}

@@ -3,9 +3,9 @@ transaction bugs)."""
 
 import pytest
 
+from ipas.duplication.services import duplication_run_start
 from ipas.models import DuplicateFlag, DuplicationRun
-from ipas.services.duplication import duplication_run_start
-from ipas.tasks import duplication_check_activity, duplication_run_full
+from ipas.tasks import duplication_check_activity_task, duplication_run_full
 from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
 from tests.utils import wait_for
 
@@ -34,7 +34,7 @@ def test_full_run_and_incremental_check_through_the_worker(celery_worker, countr
     again = duplication_run_full.delay(run.pk)
     # The check after a save, as the activity services call it on commit.
     DuplicateFlag.objects.all().delete()
-    duplication_check_activity.delay(b.pk)
+    duplication_check_activity_task.delay(b.pk)
     wait_for(lambda: DuplicateFlag.objects.exists(), timeout=30, message="the incremental check")
     assert DuplicateFlag.objects.get().activity_b_id == b.pk
     # The solo worker takes messages in order: the run delivered again was handled before the check.
@@ -50,7 +50,7 @@ def test_a_run_no_worker_took_is_sent_again_instead_of_blocking_every_later_run(
 
     from django.utils import timezone
 
-    from ipas.services.duplication import duplication_runs_resume
+    from ipas.duplication.services import duplication_runs_resume
 
     run = duplication_run_start(actor=support)  # in a test transaction it is never sent: a broker outage
     assert duplication_run_start(actor=None, trigger="nightly", enqueue=False) == run  # it blocks the others
@@ -67,7 +67,7 @@ def test_a_run_whose_worker_keeps_dying_is_given_up_and_frees_the_next(countries
 
     from django.utils import timezone
 
-    from ipas.services.duplication import MAX_RUN_ATTEMPTS, duplication_run_execute
+    from ipas.duplication.services import MAX_RUN_ATTEMPTS, duplication_run_execute
 
     run = duplication_run_start(actor=support, enqueue=False)
     # As a worker killed mid-run leaves it: running, started long ago, every attempt used.

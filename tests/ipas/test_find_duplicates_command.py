@@ -6,8 +6,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from ipas.duplication.services import duplication_run_start
 from ipas.models import DuplicationRun
-from ipas.services.duplication import duplication_run_start
 from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
 from tests.partners.factories import OrganisationFactory
 

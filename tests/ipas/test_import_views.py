@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from ipas.imports.views import SESSION_KEY
 from ipas.models import Activity, ActivityImport
-from ipas.views.imports import SESSION_KEY
 from partners.models import Organisation
 from tests.ipas.test_imports import GOOD_ROWS, csv_bytes, xlsx_bytes
 
@@ -154,8 +154,8 @@ def test_a_list_the_portal_no_longer_accepts_is_not_imported_and_the_page_says_w
 
 
 def test_the_page_of_an_import_is_for_support_staff_and_polls_while_it_runs(client_for, support, editor, world):
-    from ipas.imports import read_table
-    from ipas.services.imports import activity_import_start
+    from ipas.imports.reading import read_table
+    from ipas.imports.services import activity_import_start
 
     job = activity_import_start(
         actor=support, table=read_table(csv_bytes(*GOOD_ROWS), "a.csv"), owner=None, filename="a.csv"

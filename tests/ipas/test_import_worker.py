@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iisg_portal.progress import progress_get, progress_set
-from ipas.imports import read_table
+from ipas.imports.reading import read_table
+from ipas.imports.services import PROGRESS_KIND, activities_import, activity_import_execute, activity_import_start
 from ipas.models import Activity, ActivityImport
-from ipas.services.imports import PROGRESS_KIND, activities_import, activity_import_execute, activity_import_start
 from tests.ipas.test_imports import GOOD_ROWS, csv_bytes
 from tests.utils import wait_for
 
@@ -89,7 +89,7 @@ def test_an_import_left_running_by_a_dead_worker_is_taken_over_later_only(world,
 
 
 def test_an_import_no_worker_took_is_sent_again(world, support):
-    from ipas.services.imports import activity_imports_resume
+    from ipas.imports.services import activity_imports_resume
 
     job = activity_import_start(
         actor=support, table=read_table(csv_bytes(*GOOD_ROWS), "a.csv"), owner=None, filename="a.csv"

@@ -9,9 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from ipas.imports import MAX_ROWS, ImportFileError, import_plan, read_table
+from ipas.imports.plan import import_plan
+from ipas.imports.reading import MAX_ROWS, ImportFileError, read_table
+from ipas.imports.services import activities_import
 from ipas.models import Activity, ActivityRevision, DuplicateFlag
-from ipas.services.imports import activities_import
 from partners.models import Organisation
 from tests.ipas.factories import IntegratedPlanOfActionFactory, ObjectiveFactory
 from tests.partners.factories import CountryFactory
@@ -163,7 +164,8 @@ def test_reimport_updates_the_same_external_id_and_an_identical_reimport_changes
 
 
 def test_reimport_sets_aside_a_pending_revision_of_the_entry(world, partner_org, editor):
-    from ipas.services.activities import activity_snapshot, activity_update
+    from ipas.activities.services import activity_update
+    from ipas.activities.snapshots import activity_snapshot
 
     run_import(csv_bytes(GOOD_ROWS[0]))
     activity = Activity.objects.get(external_id="AT-2026-001")
@@ -348,8 +350,8 @@ def test_imported_entries_are_checked_for_duplicates(world, django_capture_on_co
 def test_a_list_longer_than_the_checks_one_by_one_are_worth_starts_a_full_run(
     world, django_capture_on_commit_callbacks
 ):
+    from ipas.imports.services import INCREMENTAL_CHECK_LIMIT
     from ipas.models import DuplicationRun
-    from ipas.services.imports import INCREMENTAL_CHECK_LIMIT
 
     rows = [
         f"L-{n},Border police training course {n},,UNDP,EU DG NEAR=10,RS,WBCTi,2026-01-01,2026-12-31,,"

@@ -46,9 +46,9 @@ def back_to_the_latest_migration():
 
 @pytest.mark.django_db(transaction=True)
 def test_0012_keeps_settled_flags_settled_with_their_donors_by_id_and_back(countries, back_to_the_latest_migration):
-    from ipas import duplication as engine
+    from ipas.duplication import engine
+    from ipas.duplication.services import duplicate_flags_sync
     from ipas.models import DuplicateFlag
-    from ipas.services.duplication import duplicate_flags_sync
     from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
     from tests.partners.factories import OrganisationFactory
 

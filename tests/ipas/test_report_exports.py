@@ -1,4 +1,4 @@
-"""Files of the duplication report built in the background: claiming, failing, resuming (ipas/services/report_exports.py)."""
+"""Files of the duplication report built in the background: claiming, failing, resuming (ipas/duplication/report_files.py)."""
 
 from datetime import timedelta
 
@@ -6,14 +6,14 @@ import pytest
 from django.utils import timezone
 
 from iisg_portal.errors import PortalError
-from ipas.models import DuplicateFlag, DuplicationExport
-from ipas.services.report_exports import (
+from ipas.duplication.report_files import (
     MAX_EXPORT_ATTEMPTS,
     duplication_export_execute,
     duplication_export_request,
     duplication_exports_prune,
     duplication_exports_resume,
 )
+from ipas.models import DuplicateFlag, DuplicationExport
 from ipas.tasks import resume_stalled_jobs
 from tests.ipas.factories import ActivityFactory
 

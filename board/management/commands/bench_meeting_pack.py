@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 from board.models import Meeting
 from board.packs import build_pack_files, zip_files
-from ipas.demo import build_activities, build_structure
+from iisg_portal.demo import build_activities, build_structure
 from partners.services import roles_ensure
 
 

@@ -1,6 +1,6 @@
 """`manage.py bench_duplicates --activities N`: synthetic activities with planted duplicates, one JSON line.
 
-Meant for a database of its own (iisg_portal/bench.py gives it one): it wipes the activities it finds there.
+Meant for a database of its own (tools/bench.py gives it one): it wipes the activities it finds there.
 
 The data is built to be honest, not easy:
 - base activities combine a format, a topic (with its own words), an audience, places and institutions of
@@ -714,8 +714,8 @@ class Command(BaseCommand):
         log(f"inserted in {time.monotonic() - started:.1f} s (peak RSS so far {peak_rss_mib():.0f} MiB)")
         planted_ids = {(min(ids[x], ids[y]), max(ids[x], ids[y])) for x, y in planted}
 
+        from ipas.duplication.services import duplication_run_start
         from ipas.models import DuplicateFlag
-        from ipas.services.duplication import duplication_run_start
 
         run = duplication_run_start(actor=world["support"], trigger="command", enqueue=False)
         # The report runs in a fresh process, as in a Celery worker: its memory is the engine's, not that of
@@ -782,7 +782,7 @@ def full_run_in_own_process(run_id: int, database: str) -> tuple[float, float]:
     from django.db import connections
 
     connections["default"].settings_dict["NAME"] = database
-    from ipas.services.duplication import duplication_run_execute
+    from ipas.duplication.services import duplication_run_execute
 
     started = time.monotonic()
     duplication_run_execute(run_id=run_id)

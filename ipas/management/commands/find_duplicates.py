@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ipas.duplication.services import duplication_run_execute, duplication_run_start
 from ipas.models import Activity, DuplicateFlag, DuplicationRun
-from ipas.services.duplication import duplication_run_execute, duplication_run_start
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """`manage.py import_activities FILE [--dry-run] [--organisation ORG] [--actor EMAIL]`: import a donor's list.
 
-The same checks and the same service as the upload page (ipas/imports.py, ipas/services/imports.py).
+The same checks and the same service as the upload page (ipas/imports/).
 A file with any bad row imports nothing; every bad row is reported with its number and the reason.
 """
 
@@ -9,13 +9,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from iisg_portal.errors import PortalError
-from ipas.imports import MAX_BYTES, ImportFileError, read_table, report_lines
-from ipas.services.imports import activities_import
+from ipas.imports.plan import report_lines
+from ipas.imports.reading import MAX_BYTES, ImportFileError, read_table
+from ipas.imports.services import activities_import
 from partners.models import User
 
 
 class Command(BaseCommand):
-    help = "Import activities from a donor's list (CSV UTF-8 or XLSX with a header row); see ipas/imports.py."
+    help = "Import activities from a donor's list (CSV UTF-8 or XLSX with a header row); see ipas/imports/plan.py."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="A .csv or .xlsx file.")
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         try:
             owner = None
             if options["organisation"]:
-                from ipas.imports import owner_lookup
+                from ipas.imports.plan import owner_lookup
 
                 owner = owner_lookup(options["organisation"])
             actor = User.objects.get(email__iexact=options["actor"]) if options["actor"] else None

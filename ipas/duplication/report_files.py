@@ -1,0 +1,213 @@
+"""Files of the duplication report, built by a worker: XLSX to work through the flags, PDF to read them.
+
+Staff ask for a file with the report's filters (`duplication_export_request`); a worker builds it
+(`duplication_export_execute`, with progress on the row) and staff download it from its page. Built in the
+background because a PDF of thousands of flags takes WeasyPrint minutes, far too long for a web request.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from iisg_portal.errors import PortalError
+from iisg_portal.exports import safe_cell
+from iisg_portal.jobs import claim_job, job_progress, stalled_job_ids
+from ipas.duplication.forms import FlagFilterForm
+from ipas.duplication.selectors import filter_flags, open_duplicate_flags
+from ipas.models import DuplicationExport, DuplicationRun
+from ipas.tasks import duplication_export_build
+from partners.models import User
+
+logger = logging.getLogger(__name__)
+
+#: Flags per file, strongest first. Measured here on 2,481 flags: XLSX 0.5 s; PDF 26 s, 248 pages and a
+#: worker of 540 MiB (WeasyPrint holds the whole layout): a PDF is for reading, a spreadsheet for working
+#: through them all. Each file says how many of the matching flags it holds.
+EXPORT_LIMITS = {DuplicationExport.Format.XLSX: 50_000, DuplicationExport.Format.PDF: 2_500}
+#: How long a built file stays to download.
+KEEP_EXPORTS_FOR = timedelta(days=7)
+#: Executions of one export (a worker killed mid-way) before it is given up.
+MAX_EXPORT_ATTEMPTS = 3
+
+
+def duplication_export_request(*, actor: User, fmt: str, query: str) -> DuplicationExport:
+    """Queue a file of the open flags the report's `query` (its filters, as in its address) selects."""
+    form = FlagFilterForm(QueryDict(query))
+    if not form.is_valid():
+        raise PortalError("Those filters are not valid any more; the report shows what they mean now.")
+    with transaction.atomic():
+        export = DuplicationExport.objects.create(
+            format=DuplicationExport.Format(fmt),
+            query=form.canonical_query(),
+            filters=form.description()[:300],
+            requested_by=actor,
+            message="Waiting for a worker",
+        )
+        # A broker that cannot take it now does not fail the request: `duplication_exports_resume` sends it again.
+        transaction.on_commit(lambda: duplication_export_build.delay(export.pk), robust=True)
+    return export
+
+
+def duplication_exports_resume() -> list[int]:
+    """Send again the exports no worker took or a dead worker left; give up those tried MAX_EXPORT_ATTEMPTS
+    times. Returns the ids sent again."""
+    stalled = stalled_job_ids(DuplicationExport.objects.all())
+    DuplicationExport.objects.filter(pk__in=stalled, attempts__gte=MAX_EXPORT_ATTEMPTS).update(
+        status=DuplicationExport.Status.FAILED,
+        finished_at=timezone.now(),
+        message=f"Given up after {MAX_EXPORT_ATTEMPTS} attempts: the worker stopped each time. Ask for the file again.",
+    )
+    ids = list(
+        DuplicationExport.objects.filter(pk__in=stalled, attempts__lt=MAX_EXPORT_ATTEMPTS).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        duplication_export_build.delay(pk)
+    return ids
+
+
+def duplication_exports_prune() -> int:
+    """Delete the files asked for more than KEEP_EXPORTS_FOR ago (they restate flags that may have changed
+    since, and each holds up to a few MB). Returns how many."""
+    deleted, _ = DuplicationExport.objects.filter(
+        created_at__lt=timezone.now() - KEEP_EXPORTS_FOR,
+        status__in=[DuplicationExport.Status.DONE, DuplicationExport.Status.FAILED],  # never one being built
+    ).delete()
+    return deleted
+
+
+def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
+    """Build a queued export's file. Safe to call twice: one caller claims the job (None for the other)."""
+    if not claim_job(DuplicationExport.objects.all(), export_id, percent=5, message="Reading the flags"):
+        return None
+    export = DuplicationExport.objects.get(pk=export_id)
+    try:
+        form = FlagFilterForm(QueryDict(export.query))
+        if not form.is_valid():
+            # A pillar or donor of the filters went since it was asked for: not every open flag instead.
+            DuplicationExport.objects.filter(pk=export_id).update(
+                status=DuplicationExport.Status.FAILED,
+                finished_at=timezone.now(),
+                message="Its filters no longer match the portal (a pillar or donor was removed): "
+                "ask for the file again from the report.",
+            )
+            return DuplicationExport.objects.get(pk=export_id)
+        limit = EXPORT_LIMITS[export.format]
+        selected = filter_flags(open_duplicate_flags(), **form.filters())
+        flags = list(selected[:limit])
+        total = len(flags) if len(flags) < limit else selected.count()
+        about = {
+            "filters": form.description(),
+            "shown": len(flags),
+            "total": total,
+            "limit": limit,
+            "generated": timezone.localtime(),
+        }
+        job_progress(
+            DuplicationExport.objects.all(),
+            export_id,
+            20,
+            f"Writing {len(flags):,} flag{'s' if len(flags) != 1 else ''} to the file",
+        )
+        content = _xlsx(flags, about) if export.format == DuplicationExport.Format.XLSX else _pdf(flags, about)
+    except Exception as exc:  # recorded on the row for the page; the worker's log has the traceback
+        logger.exception("Duplication report export %s failed", export_id)
+        DuplicationExport.objects.filter(pk=export_id).update(
+            status=DuplicationExport.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"The file could not be built ({type(exc).__name__}). Ask for it again; if it fails again, "
+            "tell the portal's administrators.",
+        )
+        return DuplicationExport.objects.get(pk=export_id)
+    held = f"{about['shown']:,} of {about['total']:,} open flags"
+    DuplicationExport.objects.filter(pk=export_id).update(
+        status=DuplicationExport.Status.DONE,
+        percent=100,
+        content=content,
+        size=len(content),
+        shown=about["shown"],
+        total=about["total"],
+        finished_at=timezone.now(),
+        message=f"The file holds {held}.",
+    )
+    return DuplicationExport.objects.get(pk=export_id)
+
+
+def _holds(about: dict) -> str:
+    held = f"{about['shown']:,} of {about['total']:,} flags"
+    if about["shown"] < about["total"]:
+        held += f" (the strongest {about['limit']:,}; narrow the filters to export the others)"
+    return held
+
+
+def _xlsx(flags, about: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = "Open flags"
+    sheet.append(
+        [
+            "Flag",
+            "Score %",
+            "Kind",
+            "Activity A",
+            "A external id",
+            "A organisation",
+            "Activity B",
+            "B external id",
+            "B organisation",
+            "Reasons",
+            "First detected",
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for flag in flags:
+        sheet.append(
+            [
+                safe_cell(v)
+                for v in [
+                    flag.pk,
+                    flag.score_percent,
+                    flag.get_kind_display(),
+                    flag.activity_a.title,
+                    flag.activity_a.external_id,
+                    flag.activity_a.organisation.label,
+                    flag.activity_b.title,
+                    flag.activity_b.external_id,
+                    flag.activity_b.organisation.label,
+                    "; ".join(flag.reasons),
+                    timezone.localtime(flag.first_detected_at).strftime("%Y-%m-%d"),
+                ]
+            ]
+        )
+    for column, width in zip("ABCDEFGHIJK", [7, 8, 26, 50, 14, 18, 50, 14, 18, 80, 14], strict=True):
+        sheet.column_dimensions[column].width = width
+    notes = book.create_sheet("About")
+    notes.append(["IISG duplication report"])
+    notes.append(["Generated", about["generated"].strftime("%Y-%m-%d %H:%M")])
+    notes.append(["Filters", about["filters"]])
+    notes.append(["Flags", _holds(about)])
+    notes.column_dimensions["A"].width = 14
+    notes.column_dimensions["B"].width = 80
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _pdf(flags, about: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "ipas/duplication/report_pdf.html",
+        {"flags": flags, **about, "run": DuplicationRun.objects.first()},
+    )
+    return HTML(string=html).write_pdf()

@@ -1,1 +1,0 @@
-"""ipas writes, one module per subject: activities (logging and approval), duplication, imports."""
