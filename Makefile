@@ -39,9 +39,9 @@ compose-check:
 test: preflight lint compose-check
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-# Without the browser journeys and the real worker, for a quick loop while coding.
+# Without the browser journeys, the real worker, the benchmark commands and large seeds: a quick loop while coding.
 test-fast: preflight
-	$(BIN)/pytest -n 2 -m "not e2e and not worker" $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -m "not e2e and not worker and not slow" $(PYTEST_ARGS)
 
 bench: preflight
 	$(BIN)/python manage.py migrate --noinput

@@ -1,5 +1,10 @@
+import io
+import shutil
+import subprocess
 import time
 from contextlib import contextmanager
+
+from pypdf import PdfReader
 
 
 def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
@@ -38,3 +43,13 @@ def other_session(*, autocommit: bool = False):
         autocommit=autocommit,
     ) as session:
         yield session
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(content)
+    if shutil.which("pdftotext"):
+        out = tmp_path / "pack.txt"
+        subprocess.run(["pdftotext", "-layout", str(path), str(out)], check=True)
+        return out.read_text()
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)

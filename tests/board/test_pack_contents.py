@@ -1,8 +1,6 @@
 """Open the files a pack build produces and read them as a ministry would: PDF text, Word tables, Excel cells."""
 
 import io
-import shutil
-import subprocess
 import zipfile
 from decimal import Decimal
 
@@ -18,20 +16,11 @@ from board.packs import build_pack_files
 from board.packs.excel import safe
 from ipas.models import Activity, DuplicateFlag, Funding
 from tests.board.conftest import SERBIAN_MINISTRY
+from tests.utils import pdf_text
 
 
 def eur(value: Decimal) -> str:
     return f"{value:,.2f}"
-
-
-def pdf_text(content: bytes, tmp_path) -> str:
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(content)
-    if shutil.which("pdftotext"):
-        out = tmp_path / "pack.txt"
-        subprocess.run(["pdftotext", "-layout", str(path), str(out)], check=True)
-        return out.read_text()
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def committed_in_db(pillar) -> Decimal:

@@ -34,15 +34,17 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    """Sign in through the real login form; returns the page."""
+    """Sign in through the real login form, on the test's page or on another one (`on`, a second browser
+    context for two people at once); returns that page. The one sign-in helper of the browser journeys."""
 
-    def sign_in_as(user):
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Email").fill(user.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+    def sign_in_as(user, on=None):
+        target = on or page
+        target.context.clear_cookies()
+        target.goto(f"{live_server.url}/accounts/login/")
+        target.get_by_label("Email").fill(user.email)
+        target.get_by_label("Password").fill(PASSWORD)
+        target.get_by_role("button", name="Sign in").click()
+        target.wait_for_url(f"{live_server.url}/")
+        return target
 
     return sign_in_as

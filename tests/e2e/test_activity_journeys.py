@@ -5,7 +5,6 @@ from playwright.sync_api import expect
 
 from ipas.activities import services
 from ipas.models import Activity, ActivityReview
-from tests.e2e.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -13,17 +12,8 @@ def world(countries, objective, other_objective, donor, other_donor, lead, other
     return {"objective": objective, "donor": donor, "other_donor": other_donor}
 
 
-def _sign_in(page, live_server, user):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def test_log_submit_approve_and_others_see_it(page, live_server, world, editor, lead, other_editor):
-    _sign_in(page, live_server, editor)
+def test_log_submit_approve_and_others_see_it(page, sign_in, live_server, world, editor, lead, other_editor):
+    sign_in(editor)
     page.get_by_role("link", name="Log activity").click()
     page.get_by_label("Title").fill("Regional course on firearms trafficking investigations")
     page.get_by_label("Description").fill("Joint course for police and prosecutors.")
@@ -49,23 +39,25 @@ def test_log_submit_approve_and_others_see_it(page, live_server, world, editor, 
     activity = Activity.objects.get(title="Regional course on firearms trafficking investigations")
     assert activity.fundings.count() == 2
 
-    _sign_in(page, live_server, lead)
+    sign_in(lead)
     page.get_by_role("link", name="Review queue").click()
     expect(page.get_by_test_id("queue-row")).to_have_count(1)
     page.get_by_role("link", name="Review", exact=True).click()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("is now visible to all partners")).to_be_visible()
 
-    _sign_in(page, live_server, other_editor)
+    sign_in(other_editor)
     page.get_by_test_id("nav").get_by_role("link", name="Activities").click()
     expect(page.get_by_role("link", name="Regional course on firearms trafficking investigations")).to_be_visible()
 
 
-def test_returned_entry_is_edited_and_resubmitted(page, live_server, world, editor, lead, partner_org, entry_data):
+def test_returned_entry_is_edited_and_resubmitted(
+    page, sign_in, live_server, world, editor, lead, partner_org, entry_data
+):
     activity = services.activity_create(actor=editor, organisation=partner_org, data=entry_data)
     services.activity_submit(actor=editor, activity=activity)
 
-    _sign_in(page, live_server, lead)
+    sign_in(lead)
     page.goto(f"{live_server.url}/activities/reviews/")
     page.get_by_role("link", name="Review", exact=True).click()
     page.get_by_role("button", name="Return with comment").click()
@@ -74,7 +66,7 @@ def test_returned_entry_is_edited_and_resubmitted(page, live_server, world, edit
     page.get_by_role("button", name="Return with comment").click()
     expect(page.get_by_text("Returned to")).to_be_visible()
 
-    _sign_in(page, live_server, editor)
+    sign_in(editor)
     page.goto(f"{live_server.url}/activities/{activity.pk}/")
     expect(page.get_by_text("Please name the second donor.").first).to_be_visible()
     page.get_by_role("link", name="Edit").click()
@@ -91,13 +83,15 @@ def test_returned_entry_is_edited_and_resubmitted(page, live_server, world, edit
     ]
 
 
-def test_concurrent_edit_conflict_is_shown(browser, page, live_server, world, editor, partner_org, entry_data):
+def test_concurrent_edit_conflict_is_shown(
+    browser, page, sign_in, tmp_path, live_server, world, editor, partner_org, entry_data
+):
     activity = services.activity_create(actor=editor, organisation=partner_org, data=entry_data)
-    _sign_in(page, live_server, editor)
+    sign_in(editor)
     page.goto(f"{live_server.url}/activities/{activity.pk}/edit/")
 
     colleague = browser.new_context().new_page()
-    _sign_in(colleague, live_server, editor)
+    sign_in(editor, on=colleague)
     colleague.goto(f"{live_server.url}/activities/{activity.pk}/edit/")
     colleague.get_by_label("Title").fill("Title saved first by a colleague")
     colleague.get_by_role("button", name="Save").click()
@@ -109,4 +103,4 @@ def test_concurrent_edit_conflict_is_shown(browser, page, live_server, world, ed
     expect(conflict).to_contain_text("Someone else saved this activity")
     expect(conflict).to_contain_text("Title saved first by a colleague")
     expect(page.get_by_label("Title")).to_have_value("My own title")
-    page.screenshot(path="/tmp/e2e-conflict.png", full_page=True)
+    page.screenshot(path=tmp_path / "e2e-conflict.png", full_page=True)

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ipas.models import Activity, ActivityImport
-from tests.ipas.test_imports import GOOD_ROWS, csv_bytes
+from tests.ipas.import_files import GOOD_ROWS, csv_bytes
 
 
 @pytest.mark.worker
@@ -29,10 +29,10 @@ def test_support_staff_check_confirm_and_follow_an_import(
     expect(page.get_by_test_id("import-progress")).to_be_visible()
     expect(page.get_by_test_id("import-outcome")).to_contain_text("created", timeout=30_000)
     expect(page.get_by_test_id("import-status")).to_have_text("Imported")
-    page.screenshot(path="/tmp/import-done.png", full_page=True)
+    page.screenshot(path=tmp_path / "import-done.png", full_page=True)
     assert ActivityImport.objects.get().status == "done"
     assert Activity.objects.count() == 2
 
     page.get_by_role("link", name="Import another list").click()
     expect(page.get_by_test_id("import-history")).to_contain_text("austria-2026.csv")
-    page.screenshot(path="/tmp/import-history.png", full_page=True)
+    page.screenshot(path=tmp_path / "import-history.png", full_page=True)

@@ -49,15 +49,15 @@ def test_0012_keeps_settled_flags_settled_with_their_donors_by_id_and_back(count
     from ipas.duplication import engine
     from ipas.duplication.services import duplicate_flags_sync
     from ipas.models import DuplicateFlag
-    from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
+    from tests.ipas.texts import ORIGINAL, REWORDED, UNRELATED, activity_with_text
     from tests.partners.factories import OrganisationFactory
 
     for text in UNRELATED:
-        _activity(text, countries=("RS", "ME"))
+        activity_with_text(text, countries=("RS", "ME"))
     eu = OrganisationFactory(name="EU DG NEAR")
     austria = OrganisationFactory(name="Austria BMI")
-    a, b = _activity(ORIGINAL, donor=eu), _activity(REWORDED, donor=austria)
-    c = _activity(REWORDED, donor=OrganisationFactory(name="Slovenia MoI"), countries=("RS",))
+    a, b = activity_with_text(ORIGINAL, donor=eu), activity_with_text(REWORDED, donor=austria)
+    c = activity_with_text(REWORDED, donor=OrganisationFactory(name="Slovenia MoI"), countries=("RS",))
     names = {eu.pk: "EU DG NEAR", austria.pk: "Austria BMI"}
     fields = engine.material_fields([a.pk, b.pk, c.pk])
     old = {"a": _legacy_snapshot(fields[a.pk], names), "b": _legacy_snapshot(fields[b.pk], names)}

@@ -6,7 +6,7 @@ from django.urls import reverse
 from ipas.models import Consultation
 from partners.models import ApiKey
 from partners.services import MAX_ACTIVE_API_KEYS, api_key_digest, api_key_issue, api_key_revoke
-from tests.ipas.test_api_consult import URL, concept
+from tests.ipas.consult_concepts import URL, concept
 
 pytestmark = pytest.mark.django_db
 

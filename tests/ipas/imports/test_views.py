@@ -7,7 +7,7 @@ from django.urls import reverse
 from ipas.imports.views import SESSION_KEY
 from ipas.models import Activity, ActivityImport
 from partners.models import Organisation
-from tests.ipas.test_imports import GOOD_ROWS, csv_bytes, xlsx_bytes
+from tests.ipas.import_files import GOOD_ROWS, csv_bytes, xlsx_bytes
 
 URL = reverse("ipas:activity_import")
 

@@ -513,7 +513,7 @@ def test_exports_say_which_filters_and_how_many_of_the_matching_flags_they_hold(
     from openpyxl import load_workbook
 
     from ipas.duplication import report_files
-    from tests.board.test_pack_contents import pdf_text
+    from tests.utils import pdf_text
 
     client = client_for(support)
     capture = django_capture_on_commit_callbacks

@@ -9,26 +9,8 @@ from iisg_portal.errors import PortalError
 from ipas.activities.services import activity_create
 from ipas.duplication import engine
 from ipas.models import Activity, Consultation
+from tests.ipas.consult_concepts import TEXT, URL, concept  # noqa: E402
 from tests.ipas.factories import ActivityFactory, FundingFactory
-
-URL = "/api/consult/"
-
-TEXT = {
-    "title": "Regional training on financial investigations and asset recovery",
-    "description": "Prosecutors and the Financial Intelligence Unit trace criminal assets in Belgrade.",
-}
-
-
-def concept(**changes):
-    return {
-        "title": "Training on asset recovery and financial investigations",
-        "description": "Tracing criminal assets with prosecutors and the Financial Intelligence Unit.",
-        "beneficiaries": ["RS"],
-        "pillar": "WBCTi",
-        "start": "2025-03-01",
-        "end": "2025-10-31",
-        **changes,
-    }
 
 
 def post(client, data):

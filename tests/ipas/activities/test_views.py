@@ -122,39 +122,6 @@ def test_lead_partners_see_submitted_entries_of_their_pillar_only(
     }
 
 
-def test_review_queue_is_for_lead_partners_of_the_pillar(
-    client_for, editor, lead, other_lead, draft, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        (review,) = services.activity_submit(actor=editor, activity=draft)
-    assert client_for(editor).get(reverse("ipas:review_queue")).status_code == 403
-    rows = client_for(lead).get(reverse("ipas:review_queue")).context["rows"]
-    assert [r["review"].pk for r in rows] == [review.pk]
-    assert client_for(other_lead).get(reverse("ipas:review_queue")).context["rows"] == []
-    # Another pillar's Lead Partner can neither see nor decide on it.
-    assert client_for(other_lead).get(reverse("ipas:review_detail", args=[review.pk])).status_code == 404
-    assert (
-        client_for(other_lead).post(reverse("ipas:review_detail", args=[review.pk]), {"action": "approve"}).status_code
-        == 404
-    )
-
-
-def test_lead_partner_approves_and_returns_through_the_page(
-    client_for, editor, lead, draft, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        (review,) = services.activity_submit(actor=editor, activity=draft)
-    client = client_for(lead)
-    page = client.post(reverse("ipas:review_detail", args=[review.pk]), {"action": "return", "comment": ""})
-    assert page.status_code == 200
-    assert "a comment is required" in page.content.decode()
-    response = client.post(reverse("ipas:review_detail", args=[review.pk]), {"action": "approve"})
-    assert response.status_code == 302
-    assert Activity.objects.get(pk=draft.pk).approval_state == "approved"
-    again = client.post(reverse("ipas:review_detail", args=[review.pk]), {"action": "approve"}, follow=True)
-    assert "already decided" in again.content.decode()
-
-
 # --- forms ----------------------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import pytest
 from ipas.duplication.services import duplication_run_start
 from ipas.models import DuplicateFlag, DuplicationRun
 from ipas.tasks import duplication_check_activity_task, duplication_run_full
-from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
+from tests.ipas.texts import ORIGINAL, REWORDED, UNRELATED, activity_with_text
 from tests.utils import wait_for
 
 
@@ -14,9 +14,9 @@ from tests.utils import wait_for
 @pytest.mark.django_db(transaction=True)
 def test_full_run_and_incremental_check_through_the_worker(celery_worker, countries, support):
     for text in UNRELATED:
-        _activity(text, countries=("RS", "ME"))
-    a = _activity(ORIGINAL)
-    b = _activity(REWORDED)
+        activity_with_text(text, countries=("RS", "ME"))
+    a = activity_with_text(ORIGINAL)
+    b = activity_with_text(REWORDED)
 
     run = duplication_run_start(actor=support)  # queued on commit (no transaction here: at once)
     run = wait_for(
@@ -95,8 +95,8 @@ def test_the_nightly_task_runs_the_full_report_and_leaves_a_running_one_alone(co
     from ipas.tasks import duplication_run_nightly
 
     for text in UNRELATED:
-        _activity(text, countries=("RS", "ME"))
-    a, b = _activity(ORIGINAL), _activity(REWORDED)
+        activity_with_text(text, countries=("RS", "ME"))
+    a, b = activity_with_text(ORIGINAL), activity_with_text(REWORDED)
     run = DuplicationRun.objects.get(pk=duplication_run_nightly.apply().get())
     assert (run.trigger, run.status, run.percent) == ("nightly", "done", 100)
     assert DuplicateFlag.objects.open().get().activity_b_id == b.pk

@@ -9,70 +9,8 @@ from ipas.duplication import engine
 from ipas.duplication.history import flag_decisions
 from ipas.duplication.services import duplicate_flag_resolve, duplicate_flags_sync, duplication_check_activity
 from ipas.models import DuplicateFlag
-from tests.ipas.factories import ActivityFactory, FundingFactory, ObjectiveFactory
+from tests.ipas.texts import ORIGINAL, REWORDED, UNRELATED, activity_with_text, objective_in
 from tests.partners.factories import OrganisationFactory
-
-ORIGINAL = (
-    "Regional training on financial investigations and asset recovery for prosecutors",
-    "The action brings together 40 prosecutors from the Prosecutor's Office for Organised Crime and the "
-    "Financial Intelligence Unit in Belgrade. Sessions cover parallel financial investigations, confiscation "
-    "of criminal assets and beneficial ownership registers. A handbook on asset tracing is drafted with the "
-    "Belgrade Police Directorate and published in Serbian.",
-)
-REWORDED = (
-    "Prosecutors: course on asset recovery and financial investigations (phase II)",
-    "Convenes 40 public prosecutors of the Prosecutor's Office for Organised Crime and the Financial "
-    "Intelligence Unit in Belgrade. The sessions address confiscation of criminal assets, parallel financial "
-    "investigatons and registers of beneficial ownership. A manual on asset tracing is prepared with the "
-    "Belgrade Police Directorate and published in Serbian. Local ownership is a guiding principle.",
-)
-UNRELATED = [
-    (
-        "Thermal cameras for the green border",
-        "Border police stations on the green border receive thermal imaging cameras, drones and patrol "
-        "vehicles; mountain passes and forests are covered by night patrols.",
-    ),
-    (
-        "Referral mechanisms for radicalised youth in municipalities",
-        "Municipal safety councils, social workers, psychologists and imams agree case management protocols "
-        "for young people at risk of radicalisation.",
-    ),
-    (
-        "Digital forensics laboratory for the cybercrime unit",
-        "Mobile phone extraction software, servers and training on electronic evidence and chain of custody "
-        "for the cybercrime unit.",
-    ),
-]
-
-
-def _objective_in(pillar_code: str):
-    """A new objective of the pillar's (one) iPA."""
-    from ipas.models import IntegratedPlanOfAction
-    from tests.ipas.factories import IntegratedPlanOfActionFactory
-    from tests.pillars.factories import PillarFactory
-
-    ipa = IntegratedPlanOfAction.objects.filter(pillar__code=pillar_code).first()
-    return ObjectiveFactory(ipa=ipa or IntegratedPlanOfActionFactory(pillar=PillarFactory(code=pillar_code)))
-
-
-def _activity(
-    text,
-    *,
-    countries=("RS",),
-    start=date(2025, 1, 1),
-    end=date(2025, 12, 31),
-    donor=None,
-    funded=True,
-    pillar="WBCSCi",
-    **kwargs,
-):
-    kwargs.setdefault("objective", _objective_in(pillar))
-    activity = ActivityFactory(
-        title=text[0], description=text[1], countries=list(countries), planned_start=start, planned_end=end, **kwargs
-    )
-    if funded:
-        FundingFactory(activity=activity, donor=donor or OrganisationFactory(type="third_state_donor"))
-    return activity
 
 
 @pytest.fixture
@@ -87,7 +25,7 @@ def austria():
 
 @pytest.fixture
 def background(countries):
-    return [_activity(text, countries=("RS", "ME")) for text in UNRELATED]
+    return [activity_with_text(text, countries=("RS", "ME")) for text in UNRELATED]
 
 
 def _pairs():
@@ -95,8 +33,8 @@ def _pairs():
 
 
 def test_reworded_duplicate_across_donors_is_found_with_reasons(background, eu, austria):
-    a = _activity(ORIGINAL, countries=("RS", "ME"), donor=eu)
-    b = _activity(REWORDED, countries=("RS",), start=date(2025, 3, 1), end=date(2026, 6, 30), donor=austria)
+    a = activity_with_text(ORIGINAL, countries=("RS", "ME"), donor=eu)
+    b = activity_with_text(REWORDED, countries=("RS",), start=date(2025, 3, 1), end=date(2026, 6, 30), donor=austria)
     pairs = _pairs()
     assert list(pairs) == [(a.pk, b.pk)]
     pair = pairs[(a.pk, b.pk)]
@@ -109,34 +47,34 @@ def test_reworded_duplicate_across_donors_is_found_with_reasons(background, eu, 
 
 
 def test_same_text_for_other_beneficiaries_or_another_period_is_not_flagged(background, eu, austria):
-    _activity(ORIGINAL, countries=("RS",), donor=eu)
-    _activity(ORIGINAL, countries=("AL", "XK"), donor=austria)  # same period, other beneficiaries
-    _activity(ORIGINAL, countries=("RS",), start=date(2019, 1, 1), end=date(2019, 12, 31), donor=austria)
+    activity_with_text(ORIGINAL, countries=("RS",), donor=eu)
+    activity_with_text(ORIGINAL, countries=("AL", "XK"), donor=austria)  # same period, other beneficiaries
+    activity_with_text(ORIGINAL, countries=("RS",), start=date(2019, 1, 1), end=date(2019, 12, 31), donor=austria)
     assert _pairs() == {}
 
 
 def test_the_same_donor_twice_is_reported_as_a_double_entry(background, eu):
-    a = _activity(ORIGINAL, donor=eu)
-    b = _activity(REWORDED, donor=eu)
+    a = activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(REWORDED, donor=eu)
     pair = _pairs()[(a.pk, b.pk)]
     assert pair.kind == "double_entry"
     assert "same donor EU DG NEAR: possible double entry" in pair.reasons
 
 
 def test_a_pair_where_one_side_names_no_donor_is_not_called_cross_donor(background, eu):
-    a = _activity(ORIGINAL, donor=eu)
-    b = _activity(REWORDED, funded=False)
+    a = activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(REWORDED, funded=False)
     pair = _pairs()[(a.pk, b.pk)]
     assert pair.kind == "no_donor"
     assert "donor not recorded for one of them" in pair.reasons
 
 
 def test_a_pair_filed_under_other_pillars_scores_lower_and_says_so(background, eu, austria):
-    a = _activity(ORIGINAL, donor=eu)
-    b = _activity(REWORDED, donor=austria)
+    a = activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(REWORDED, donor=austria)
     same_pillar = _pairs()[(a.pk, b.pk)]
     assert "same pillar" in same_pillar.reasons
-    b.objective_links.update(objective=_objective_in("WBBSi"))
+    b.objective_links.update(objective=objective_in("WBBSi"))
     other_pillars = _pairs()[(a.pk, b.pk)]
     assert "filed under other pillars" in other_pillars.reasons
     assert other_pillars.score == pytest.approx(same_pillar.score * engine.OTHER_PILLAR_FACTOR, abs=1e-6)
@@ -147,8 +85,8 @@ def test_unrelated_activities_in_the_same_place_and_period_are_not_flagged(backg
 
 
 def test_the_check_after_a_save_finds_the_pair_of_that_activity(background, eu, austria):
-    a = _activity(ORIGINAL, donor=eu)
-    b = _activity(REWORDED, donor=austria)
+    a = activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(REWORDED, donor=austria)
     stats = duplication_check_activity(activity_id=b.pk)
     assert stats["new"] == 1
     flag = DuplicateFlag.objects.get()
@@ -160,8 +98,8 @@ def test_the_check_after_a_save_finds_the_pair_of_that_activity(background, eu, 
 
 
 def test_a_settled_flag_is_not_raised_again_until_a_material_change(background, eu, austria, support):
-    a = _activity(ORIGINAL, donor=eu)
-    b = _activity(REWORDED, donor=austria)
+    a = activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(REWORDED, donor=austria)
     duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
     flag = DuplicateFlag.objects.get()
     duplicate_flag_resolve(actor=support, flag=flag, resolution="complementary", note="Different modules.")
@@ -197,8 +135,8 @@ def test_a_settled_flag_is_not_raised_again_until_a_material_change(background, 
 
 
 def test_a_renamed_donor_is_the_same_donor_another_donor_reopens_the_flag(background, eu, austria, support):
-    _activity(ORIGINAL, donor=eu)
-    b = _activity(REWORDED, donor=austria)
+    activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(REWORDED, donor=austria)
     duplication_check_activity(activity_id=b.pk)
     flag = DuplicateFlag.objects.get()
     duplicate_flag_resolve(actor=support, flag=flag, resolution="unrelated")
@@ -216,8 +154,8 @@ def test_a_renamed_donor_is_the_same_donor_another_donor_reopens_the_flag(backgr
 
 
 def test_a_flag_that_no_longer_matches_leaves_the_report(background, eu, austria):
-    _activity(ORIGINAL, donor=eu)
-    b = _activity(REWORDED, donor=austria)
+    activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(REWORDED, donor=austria)
     duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
     b.beneficiaries.set(["AL"])
     duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
@@ -282,10 +220,10 @@ def test_the_check_after_a_save_scores_a_pair_as_the_full_run_did(countries, sup
     from ipas.duplication.services import duplication_run_execute, duplication_run_start
     from ipas.models import DuplicationRun
 
-    a, b = _activity(ORIGINAL), _activity(REWORDED)
+    a, b = activity_with_text(ORIGINAL), activity_with_text(REWORDED)
     for text in UNRELATED:  # elsewhere: outside the check's comparison, inside the full run's weights
-        _activity(text, countries=("AL",), start=date(2021, 1, 1), end=date(2021, 6, 30))
-        _activity(ORIGINAL, countries=("BA",), start=date(2020, 1, 1), end=date(2020, 6, 30))
+        activity_with_text(text, countries=("AL",), start=date(2021, 1, 1), end=date(2021, 6, 30))
+        activity_with_text(ORIGINAL, countries=("BA",), start=date(2020, 1, 1), end=date(2020, 6, 30))
     run = duplication_run_start(actor=support, enqueue=False)
     duplication_run_execute(run_id=run.pk)
     full_run_score = DuplicateFlag.objects.get(activity_a=a, activity_b=b).score
@@ -319,8 +257,8 @@ def test_withdrawing_an_activity_takes_its_flags_off_the_report(
 ):
     from ipas.activities.services import activity_withdraw
 
-    a = _activity(ORIGINAL, donor=eu, organisation=partner_org)
-    b = _activity(REWORDED, donor=austria)
+    a = activity_with_text(ORIGINAL, donor=eu, organisation=partner_org)
+    b = activity_with_text(REWORDED, donor=austria)
     duplication_check_activity(activity_id=b.pk)
     flag = DuplicateFlag.objects.open().get()
     with django_capture_on_commit_callbacks(execute=True):  # its check runs on commit (eager in tests)
@@ -358,7 +296,9 @@ def test_new_words_from_consultations_are_capped_per_process(monkeypatch):
 def test_logging_and_editing_an_activity_checks_it_after_commit(
     background, austria, editor, partner_org, entry_data, django_capture_on_commit_callbacks
 ):
-    existing = _activity(ORIGINAL, start=date(2026, 1, 1), end=date(2026, 12, 31), donor=austria, pillar="WBCTi")
+    existing = activity_with_text(
+        ORIGINAL, start=date(2026, 1, 1), end=date(2026, 12, 31), donor=austria, pillar="WBCTi"
+    )
     data = {**entry_data, "title": REWORDED[0], "description": REWORDED[1]}
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         logged = activity_create(actor=editor, organisation=partner_org, data=data)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
 
 from ipas.imports.plan import import_plan
 from ipas.imports.reading import MAX_ROWS, ImportFileError, read_table
@@ -15,33 +14,8 @@ from ipas.imports.services import activities_import
 from ipas.models import Activity, ActivityRevision, DuplicateFlag
 from partners.models import Organisation
 from tests.ipas.factories import IntegratedPlanOfActionFactory, ObjectiveFactory
+from tests.ipas.import_files import GOOD_ROWS, HEADER, csv_bytes, xlsx_bytes
 from tests.partners.factories import CountryFactory
-
-HEADER = (
-    "external_id,title,description,implementing_organisation,funding,beneficiaries,pillars,"
-    "start_date,end_date,budget_eur,status"
-)
-GOOD_ROWS = [
-    'AT-2026-001,Border police training on firearms trafficking,"Joint course, five days",UNDP,'
-    '"AT BMI=150000; EU DG NEAR=50000",RS;ME,WBCTi,2026-01-01,2026-12-31,200000,ongoing',
-    "AT-2026-002,Forensic laboratory equipment,,Balkan Forensic Network,Austria – Federal Ministry of the Interior=80000.50,"
-    "BA,WBCTi;WBCSCi,2026-03-01,2027-02-28,,planned",
-]
-
-
-def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
-    return ("\n".join([header, *rows]) + "\n").encode()
-
-
-def xlsx_bytes(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER.split(","))
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from ipas.duplication.services import duplication_run_start
 from ipas.models import DuplicationRun
-from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
+from tests.ipas.texts import ORIGINAL, REWORDED, UNRELATED, activity_with_text
 from tests.partners.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def test_json_lists_each_flagged_pair_with_both_activities_score_and_reasons(countries):
     for text in UNRELATED:
-        _activity(text, countries=("RS", "ME"))
+        activity_with_text(text, countries=("RS", "ME"))
     eu = OrganisationFactory(name="EU DG NEAR", short_name="EU DG NEAR")
-    a = _activity(ORIGINAL, donor=eu, external_id="EU-2025-017")
-    b = _activity(REWORDED, external_id="AT-BMI-88")
+    a = activity_with_text(ORIGINAL, donor=eu, external_id="EU-2025-017")
+    b = activity_with_text(REWORDED, external_id="AT-BMI-88")
     out = io.StringIO()
     call_command("find_duplicates", "--json", stdout=out)
     pairs = json.loads(out.getvalue())

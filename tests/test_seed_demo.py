@@ -26,6 +26,7 @@ def test_seed_demo_is_idempotent():
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # 300 activities and a full report
 def test_the_demo_shows_duplication_flags_from_the_start():
     from ipas.models import DuplicateFlag, DuplicationRun
 

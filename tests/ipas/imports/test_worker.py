@@ -10,7 +10,7 @@ from iisg_portal.progress import progress_get, progress_set
 from ipas.imports.reading import read_table
 from ipas.imports.services import PROGRESS_KIND, activities_import, activity_import_execute, activity_import_start
 from ipas.models import Activity, ActivityImport
-from tests.ipas.test_imports import GOOD_ROWS, csv_bytes
+from tests.ipas.import_files import GOOD_ROWS, csv_bytes
 from tests.utils import wait_for
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from ipas.duplication import engine, services
 from ipas.models import DuplicateFlag, DuplicationRun
-from tests.ipas.test_duplication_engine import ORIGINAL, REWORDED, UNRELATED, _activity
+from tests.ipas.texts import ORIGINAL, REWORDED, UNRELATED, activity_with_text
 from tests.partners.factories import OrganisationFactory
 from tests.utils import other_session
 
@@ -35,10 +35,10 @@ def run_with_saves_while_comparing(monkeypatch):
 
 def test_an_activity_saved_while_the_run_compared_is_checked_again(countries, run_with_saves_while_comparing):
     for text in UNRELATED[1:]:
-        _activity(text, countries=("RS", "ME"))
+        activity_with_text(text, countries=("RS", "ME"))
     eu = OrganisationFactory(name="EU DG NEAR")
-    a = _activity(ORIGINAL, donor=eu)
-    b = _activity(UNRELATED[0])
+    a = activity_with_text(ORIGINAL, donor=eu)
+    b = activity_with_text(UNRELATED[0])
 
     def b_is_reworded_into_a_duplicate_and_checked():
         with other_session(autocommit=True) as partner:
@@ -56,7 +56,7 @@ def test_an_activity_saved_while_the_run_compared_is_checked_again(countries, ru
 
 def test_many_saves_during_a_run_are_read_by_one_follow_up_run(countries, run_with_saves_while_comparing, monkeypatch):
     monkeypatch.setattr(services, "RECHECK_AFTER_RUN_LIMIT", 1)
-    activities = [_activity(text, countries=("RS", "ME")) for text in UNRELATED]
+    activities = [activity_with_text(text, countries=("RS", "ME")) for text in UNRELATED]
     saved_during = []
 
     def an_import_changes_two():
