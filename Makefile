@@ -31,6 +31,8 @@ run: preflight
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/import_cycles.py
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 compose-check:
