@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from iisg_portal.jobs import BackgroundJob
 from partners.models import Organisation
 from pillars.models import Pillar
 
@@ -156,7 +159,7 @@ class ActionPoint(models.Model):
 
 
 @pghistory.track()
-class MeetingPack(models.Model):
+class MeetingPack(BackgroundJob):
     """One built version of a meeting's pack: who asked for it, when, from which data, and its progress.
 
     The files live in MeetingPackFile, outside the audit trail (binary content has no place in history).
@@ -164,22 +167,19 @@ class MeetingPack(models.Model):
     """
 
     class Status(models.TextChoices):
+        # BackgroundJob's values, in the words of the meeting page.
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Building"
         DONE = "done", "Ready"
         FAILED = "failed", "Failed"
 
+    GIVE_UP_MESSAGE = "Given up after {attempts} attempts: the worker stopped each time. The secretariat can try again."
+    # Its task's hard time limit is 15 minutes: a pack running for longer lost its worker.
+    RUNNING_FOR = timedelta(minutes=16)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="packs")
     version = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    percent = models.PositiveSmallIntegerField(default=0)
-    message = models.CharField(max_length=300, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     # The moment the data was read, and the figures it gave: what the pack was built from.
     data_as_of = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
@@ -188,7 +188,7 @@ class MeetingPack(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         ordering = ["meeting", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "version"], name="meeting_pack_version_unique"),

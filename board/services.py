@@ -2,7 +2,6 @@
 
 import hashlib
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -11,7 +10,6 @@ from django.utils import timezone
 from board.models import ActionPoint, AgendaItem, Decision, DecisionCorrection, Meeting, MeetingPack, MeetingPackFile
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import claim_job, job_progress, stalled_job_ids
 from partners.models import Organisation, User
 
 MEETING_FIELDS = {"body", "title", "date", "place", "host", "status"}
@@ -218,34 +216,27 @@ def meeting_pack_request(*, actor: User | None, meeting: Meeting) -> MeetingPack
     return pack
 
 
-#: A running pack is taken over after this long (its task's hard time limit is 15 minutes).
-PACK_STALE_AFTER = timedelta(minutes=16)
-
-
 def meeting_packs_resume() -> list[int]:
     """Send again the packs no worker took (broker down when requested) or a dead worker left running: until
-    then the meeting could get no new pack. Safe: one build claims a pack. Returns their ids."""
+    then the meeting could get no new pack; give up one its workers left running MeetingPack.MAX_ATTEMPTS
+    times. Safe: one build claims a pack. Returns the ids sent again."""
     from board.tasks import meeting_pack_build_task
 
-    ids = stalled_job_ids(MeetingPack.objects.all(), queued_at="requested_at", running_for=PACK_STALE_AFTER)
-    for pk in ids:
-        meeting_pack_build_task.delay(pk)
-    return ids
+    return MeetingPack.resume(send=meeting_pack_build_task.delay)
 
 
 def _progress(pack_id: int, percent: int, message: str) -> None:
-    job_progress(MeetingPack.objects.all(), pack_id, percent, message)
+    MeetingPack.progress(pack_id, percent, message)
 
 
 def meeting_pack_build(*, actor: User | None, pack_id: int) -> MeetingPack | None:
     """Build the files of a queued pack. Safe to run twice: only the run that claims the pack builds it."""
     from board.packs import build_pack_files
 
-    # A run that died (worker lost) leaves its pack "running"; after the task's time limit it may be claimed again.
-    if not claim_job(
-        MeetingPack.objects.all(), pack_id, running_for=PACK_STALE_AFTER, percent=1, message="Reading the data"
-    ):
-        return None
+    # A run that died (worker lost) leaves its pack "running"; after the task's time limit it may be claimed again,
+    # until its workers died MeetingPack.MAX_ATTEMPTS times: then it is given up.
+    if not MeetingPack.claim(pack_id, percent=1, message="Reading the data"):
+        return MeetingPack.objects.get(pk=pack_id) if MeetingPack.give_up([pack_id]) else None
     pack = MeetingPack.objects.select_related("meeting").get(pk=pack_id)
     try:
         files, summary, data_as_of = build_pack_files(

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from iisg_portal.errors import PortalError
 from iisg_portal.exports import safe_cell
-from iisg_portal.jobs import claim_job, job_progress, stalled_job_ids
 from ipas.duplication.forms import FlagFilterForm
 from ipas.duplication.selectors import filter_flags, open_duplicate_flags
 from ipas.models import DuplicationExport, DuplicationRun
@@ -33,8 +32,6 @@ logger = logging.getLogger(__name__)
 EXPORT_LIMITS = {DuplicationExport.Format.XLSX: 50_000, DuplicationExport.Format.PDF: 2_500}
 #: How long a built file stays to download.
 KEEP_EXPORTS_FOR = timedelta(days=7)
-#: Executions of one export (a worker killed mid-way) before it is given up.
-MAX_EXPORT_ATTEMPTS = 3
 
 
 def duplication_export_request(*, actor: User, fmt: str, query: str) -> DuplicationExport:
@@ -56,20 +53,9 @@ def duplication_export_request(*, actor: User, fmt: str, query: str) -> Duplicat
 
 
 def duplication_exports_resume() -> list[int]:
-    """Send again the exports no worker took or a dead worker left; give up those tried MAX_EXPORT_ATTEMPTS
-    times. Returns the ids sent again."""
-    stalled = stalled_job_ids(DuplicationExport.objects.all())
-    DuplicationExport.objects.filter(pk__in=stalled, attempts__gte=MAX_EXPORT_ATTEMPTS).update(
-        status=DuplicationExport.Status.FAILED,
-        finished_at=timezone.now(),
-        message=f"Given up after {MAX_EXPORT_ATTEMPTS} attempts: the worker stopped each time. Ask for the file again.",
-    )
-    ids = list(
-        DuplicationExport.objects.filter(pk__in=stalled, attempts__lt=MAX_EXPORT_ATTEMPTS).values_list("pk", flat=True)
-    )
-    for pk in ids:
-        duplication_export_build.delay(pk)
-    return ids
+    """Send again the exports no worker took or a dead worker left; give up those tried
+    DuplicationExport.MAX_ATTEMPTS times. Returns the ids sent again."""
+    return DuplicationExport.resume(send=duplication_export_build.delay)
 
 
 def duplication_exports_prune() -> int:
@@ -83,9 +69,10 @@ def duplication_exports_prune() -> int:
 
 
 def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
-    """Build a queued export's file. Safe to call twice: one caller claims the job (None for the other)."""
-    if not claim_job(DuplicationExport.objects.all(), export_id, percent=5, message="Reading the flags"):
-        return None
+    """Build a queued export's file. Safe to call twice: one caller claims the job (None for the other). A file
+    whose workers died DuplicationExport.MAX_ATTEMPTS times is given up instead."""
+    if not DuplicationExport.claim(export_id, percent=5, message="Reading the flags"):
+        return DuplicationExport.objects.get(pk=export_id) if DuplicationExport.give_up([export_id]) else None
     export = DuplicationExport.objects.get(pk=export_id)
     try:
         form = FlagFilterForm(QueryDict(export.query))
@@ -109,11 +96,8 @@ def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
             "limit": limit,
             "generated": timezone.localtime(),
         }
-        job_progress(
-            DuplicationExport.objects.all(),
-            export_id,
-            20,
-            f"Writing {len(flags):,} flag{'s' if len(flags) != 1 else ''} to the file",
+        DuplicationExport.progress(
+            export_id, 20, f"Writing {len(flags):,} flag{'s' if len(flags) != 1 else ''} to the file"
         )
         content = _xlsx(flags, about) if export.format == DuplicationExport.Format.XLSX else _pdf(flags, about)
     except Exception as exc:  # recorded on the row for the page; the worker's log has the traceback

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import claim_job, job_progress, stalled_job_ids
 from ipas.duplication import engine
 from ipas.models import DuplicateFlag, DuplicationRun
 from ipas.tasks import duplication_run_full
@@ -42,22 +41,18 @@ def duplication_run_start(*, actor: User | None, trigger: str = "manual", enqueu
 
 def duplication_runs_resume() -> list[int]:
     """Send again the run no worker took (broker down when queued) or a dead worker left running; until
-    then it would block every later run, the nightly one included. Safe: one execution claims a run."""
-    ids = stalled_job_ids(DuplicationRun.objects.all())
-    for pk in ids:
-        duplication_run_full.delay(pk)
-    return ids
+    then it would block every later run, the nightly one included; give up one its workers left running
+    DuplicationRun.MAX_ATTEMPTS times. Safe: one execution claims a run. Returns the ids sent again."""
+    return DuplicationRun.resume(send=duplication_run_full.delay)
 
 
-#: Executions of one run (a worker killed mid-run, e.g. out of memory) before it is given up.
-MAX_RUN_ATTEMPTS = 3
 #: Activities saved while a full run read and compared are checked again after it; past this many, another
 #: full run follows instead.
 RECHECK_AFTER_RUN_LIMIT = 200
 
 
 def _progress(run_id: int, percent: int, message: str) -> None:
-    job_progress(DuplicationRun.objects.all(), run_id, percent, message)
+    DuplicationRun.progress(run_id, percent, message)
 
 
 def duplication_run_execute(*, run_id: int, recheck: bool = True) -> DuplicationRun | None:
@@ -67,16 +62,11 @@ def duplication_run_execute(*, run_id: int, recheck: bool = True) -> Duplication
     else writes, e.g. the demo seed, whose own inserts would otherwise count).
 
     A run left "running" by a worker that died is taken over once it is older than the task time limit,
-    at most MAX_RUN_ATTEMPTS times in all: until it ends, no other run can start.
+    at most DuplicationRun.MAX_ATTEMPTS times in all, then given up: until it ends, no other run can start.
     """
-    if not claim_job(DuplicationRun.objects.all(), run_id, percent=1, message="Starting"):
-        return None
-    if DuplicationRun.objects.filter(pk=run_id, attempts__gt=MAX_RUN_ATTEMPTS).update(
-        status=DuplicationRun.Status.FAILED,
-        finished_at=timezone.now(),
-        message=f"Given up after {MAX_RUN_ATTEMPTS} interrupted attempts; the next run starts afresh.",
-    ):
-        return DuplicationRun.objects.get(pk=run_id)
+    if not DuplicationRun.claim(run_id, percent=1, message="Starting"):
+        # Another execution has it (None), or its workers kept dying: given up, which frees the next run.
+        return DuplicationRun.objects.get(pk=run_id) if DuplicationRun.give_up([run_id]) else None
     try:
         # Read before the activities: every change the run may not see is recorded from this moment on.
         moment, _writing = engine.index_moment()

@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
-from iisg_portal.jobs import claim_job, stalled_job_ids
 from iisg_portal.progress import progress_clear, progress_set
 from ipas.activities.services import (
     apply_snapshot,
@@ -216,31 +215,27 @@ def activity_import_start(*, actor: User, table: Table, owner: Organisation | No
     return job
 
 
-#: An import that keeps being interrupted (its worker lost or killed mid-way) is given up after this.
-MAX_IMPORT_ATTEMPTS = 3
-
-
 def activity_imports_resume() -> list[int]:
     """Send again the imports a worker never took (broker down when queued) or left running when it died
-    (its transaction rolled back). Safe: a job is claimed by one execution only. Returns their ids."""
-    ids = stalled_job_ids(ActivityImport.objects.all())
-    for pk in ids:
-        activity_import_run.delay(pk)
-    return ids
+    (its transaction rolled back); give up one interrupted ActivityImport.MAX_ATTEMPTS times. Safe: a job is
+    claimed by one execution only. Returns the ids sent again."""
+    return ActivityImport.resume(send=activity_import_run.delay)
 
 
 def activity_import_execute(*, import_id: int) -> ActivityImport | None:
     """Import a queued list, all or nothing, and record the outcome. Safe to call twice: one caller claims
     the job; one left "importing" by a worker that died (its transaction rolled back) is taken over once
-    older than the task time limit."""
-    if not claim_job(ActivityImport.objects.all(), import_id, message="Starting"):
-        return None
+    older than the task time limit, until it has been interrupted ActivityImport.MAX_ATTEMPTS times: then it
+    is given up."""
+    if not ActivityImport.claim(import_id, message="Starting"):
+        return ActivityImport.objects.get(pk=import_id) if ActivityImport.give_up([import_id]) else None
     job = ActivityImport.objects.select_related("owner", "requested_by").get(pk=import_id)
 
     def finish(status: str, message: str, result: dict) -> ActivityImport:
         fields = {"status": status, "message": message[:300], "result": result, "finished_at": timezone.now()}
         if status == ActivityImport.Status.DONE:
-            fields["rows"] = b""
+            # Its progress was shown from Redis while it ran; the row's says where it ended, like every job's.
+            fields.update(rows=b"", percent=100)
         ActivityImport.objects.filter(pk=import_id).update(**fields)
         return ActivityImport.objects.get(pk=import_id)
 
@@ -255,12 +250,6 @@ def _import_and_record(job: ActivityImport, finish: Callable[[str, str, dict], A
     def report(percent: int, message: str) -> None:
         progress_set(PROGRESS_KIND, job.pk, percent, message)
 
-    if job.attempts > MAX_IMPORT_ATTEMPTS:
-        return finish(
-            ActivityImport.Status.FAILED,
-            f"Given up after {MAX_IMPORT_ATTEMPTS} interrupted attempts: nothing was imported. Split the list.",
-            {},
-        )
     try:
         # The outcome is recorded in the import's own transaction: a worker dying after the commit cannot
         # leave a written list "importing", to be imported again over later edits.

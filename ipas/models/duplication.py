@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from iisg_portal.jobs import BackgroundJob
 from ipas.models.activities import Activity
 from partners.models import Organisation
 from pillars.models import Pillar
@@ -17,43 +18,12 @@ class DuplicationRunManager(models.Manager):
         return super().get_queryset().defer("word_weights")
 
 
-class DuplicationJob(models.Model):
-    """What a background job of the report keeps for its page to poll: status, progress and who asked.
-    Claimed by one worker (iisg_portal.jobs.claim_job), which counts its attempts."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    percent = models.PositiveSmallIntegerField(default=0)
-    message = models.CharField(max_length=300, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Executions that claimed the job: one whose worker dies every time is given up, not retried forever.
-    attempts = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        abstract = True
-        ordering = ["-created_at", "-id"]
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
-
-
 # Audited but for the word weights, a few MB of derived numbers.
 @pghistory.track(exclude=["word_weights"])
-class DuplicationRun(DuplicationJob):
+class DuplicationRun(BackgroundJob):
     """One full run of the duplication engine; the report page polls its progress."""
+
+    GIVE_UP_MESSAGE = "Given up after {attempts} interrupted attempts; the next run starts afresh."
 
     class Trigger(models.TextChoices):
         MANUAL = "manual", "Run by staff"
@@ -71,7 +41,7 @@ class DuplicationRun(DuplicationJob):
 
     objects = DuplicationRunManager()
 
-    class Meta(DuplicationJob.Meta):
+    class Meta(BackgroundJob.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="duplication_run_percent"),
             models.UniqueConstraint(
@@ -197,7 +167,7 @@ class Consultation(models.Model):
         return f"Consultation {self.pk}: {self.title}"
 
 
-class DuplicationExport(DuplicationJob):
+class DuplicationExport(BackgroundJob):
     """A file of the duplication report (XLSX or PDF) built by a worker: the filters staff chose, its
     progress, and the file. Not in the audit trail: binary content has no place in history, and the file
     only restates flags that are audited themselves."""
@@ -216,7 +186,9 @@ class DuplicationExport(DuplicationJob):
     content = models.BinaryField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
 
-    class Meta(DuplicationJob.Meta):
+    GIVE_UP_MESSAGE = "Given up after {attempts} attempts: the worker stopped each time. Ask for the file again."
+
+    class Meta(BackgroundJob.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="duplication_export_percent_range"),
             models.CheckConstraint(

@@ -1,25 +1,28 @@
 import pghistory
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from iisg_portal.jobs import BackgroundJob
 from partners.models import Organisation
 
 
 # Audited like every record, but for the waiting rows: what was written is audited row by row.
 @pghistory.track(exclude=["rows"])
-class ActivityImport(models.Model):
+class ActivityImport(BackgroundJob):
     """A donor's list confirmed for import: the checked rows wait here for the worker, which writes them in
-    one transaction (all or nothing) and records what it did."""
+    one transaction (all or nothing) and records what it did. While it runs, its progress is in Redis
+    (iisg_portal.progress), as the row cannot show it before that transaction commits."""
 
     class Status(models.TextChoices):
+        # BackgroundJob's values, in the words of the upload page.
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
         FAILED = "failed", "Not imported"
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    GIVE_UP_MESSAGE = "Given up after {attempts} interrupted attempts: nothing was imported. Split the list."
 
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     filename = models.CharField(max_length=255)
     owner = models.ForeignKey(
         Organisation,
@@ -29,31 +32,19 @@ class ActivityImport(models.Model):
         related_name="+",
         help_text="The organisation whose list it is; empty: each row's implementing organisation.",
     )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # The checked rows (compressed JSON), emptied once imported: the audit trail keeps what was written.
     rows = models.BinaryField(default=bytes, editable=False)
     row_count = models.PositiveIntegerField(default=0)
-    # Executions that claimed it: an import interrupted again and again is given up.
-    attempts = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    message = models.CharField(max_length=300, blank=True)
     # created, updated, unchanged, new_organisations; or errors by row and file errors when not imported.
     result = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="queued") | Q(started_at__isnull=False), name="activity_import_started"
             ),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="activity_import_percent_range"),
         ]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display().lower()})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE

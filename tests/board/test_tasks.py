@@ -43,8 +43,33 @@ def test_a_pack_no_worker_took_is_sent_again_so_the_meeting_can_have_its_pack(se
     with pytest.raises(PortalError, match="being built already"):
         services.meeting_pack_request(actor=secretariat, meeting=meeting)
     assert services.meeting_packs_resume() == []
-    MeetingPack.objects.filter(pk=pack.pk).update(requested_at=timezone.now() - timedelta(minutes=6))
+    MeetingPack.objects.filter(pk=pack.pk).update(created_at=timezone.now() - timedelta(minutes=6))
 
     assert services.meeting_packs_resume() == [pack.pk]  # sent again (built at once here: eager tasks)
     pack.refresh_from_db()
     assert pack.status == MeetingPack.Status.DONE
+
+
+@pytest.mark.django_db
+def test_a_pack_whose_worker_keeps_dying_is_given_up_and_the_meeting_can_have_a_new_one(secretariat):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from board.tasks import meeting_packs_resume
+
+    meeting = MeetingFactory(title="IISG Board meeting, worker killed")
+    pack = services.meeting_pack_request(actor=secretariat, meeting=meeting)  # never sent in a test transaction
+    # Its task's hard limit is 15 minutes: after 10 a worker may still be at it, after 17 it is dead.
+    MeetingPack.objects.filter(pk=pack.pk).update(
+        status="running", started_at=timezone.now() - timedelta(minutes=10), attempts=MeetingPack.MAX_ATTEMPTS
+    )
+    assert meeting_packs_resume.apply().get() == []
+    assert MeetingPack.objects.get(pk=pack.pk).status == MeetingPack.Status.RUNNING
+
+    MeetingPack.objects.filter(pk=pack.pk).update(started_at=timezone.now() - timedelta(minutes=17))
+    assert meeting_packs_resume.apply().get() == []  # given up, not sent again
+    pack.refresh_from_db()
+    assert pack.status == MeetingPack.Status.FAILED and pack.finished_at
+    assert pack.message == "Given up after 3 attempts: the worker stopped each time. The secretariat can try again."
+    assert services.meeting_pack_request(actor=secretariat, meeting=meeting).version == pack.version + 1

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from iisg_portal.errors import PortalError
 from ipas.duplication.report_files import (
-    MAX_EXPORT_ATTEMPTS,
     duplication_export_execute,
     duplication_export_request,
     duplication_exports_prune,
@@ -16,6 +15,8 @@ from ipas.duplication.report_files import (
 from ipas.models import DuplicateFlag, DuplicationExport
 from ipas.tasks import resume_stalled_jobs
 from tests.ipas.factories import ActivityFactory
+
+MAX_EXPORT_ATTEMPTS = DuplicationExport.MAX_ATTEMPTS
 
 
 @pytest.fixture

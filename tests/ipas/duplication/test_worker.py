@@ -67,7 +67,9 @@ def test_a_run_whose_worker_keeps_dying_is_given_up_and_frees_the_next(countries
 
     from django.utils import timezone
 
-    from ipas.duplication.services import MAX_RUN_ATTEMPTS, duplication_run_execute
+    from ipas.duplication.services import duplication_run_execute
+
+    MAX_RUN_ATTEMPTS = DuplicationRun.MAX_ATTEMPTS
 
     run = duplication_run_start(actor=support, enqueue=False)
     # As a worker killed mid-run leaves it: running, started long ago, every attempt used.
