@@ -73,7 +73,9 @@ def duplication_run_execute(*, run_id: int, recheck: bool = True) -> Duplication
         _progress(run_id, 2, "Reading activities")
         corpus = engine.load_corpus()
         kept: dict = {}
-        pairs = engine.find_pairs(corpus, progress=lambda p, m: _progress(run_id, p, m), keep=kept)
+        pairs = engine.find_pairs(
+            corpus, progress=lambda p, m: _progress(run_id, p, m), names=engine.organisation_labels, keep=kept
+        )
         _progress(run_id, 92, f"Saving {len(pairs):,} flag{'' if len(pairs) == 1 else 's'}")
         stats = duplicate_flags_sync(actor=None, pairs=pairs)
         stats["activities"] = len(corpus)

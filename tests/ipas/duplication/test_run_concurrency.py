@@ -4,6 +4,7 @@ Saves here go through a second database session while the run compares, as a par
 import pytest
 
 from ipas.duplication import engine, services
+from ipas.duplication.engine import consultation
 from ipas.models import DuplicateFlag, DuplicationRun
 from tests.ipas.texts import ORIGINAL, REWORDED, UNRELATED, activity_with_text
 from tests.partners.factories import OrganisationFactory
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def run_with_saves_while_comparing(monkeypatch):
     """Run a full run; `saves` (called once, while the run compares) stands for partners saving meanwhile."""
     # Only what is saved from the run's start on counts here (the margin covers clocks and visibility).
-    monkeypatch.setattr(engine, "_SINCE_MARGIN_SECONDS", 0)
+    monkeypatch.setattr(consultation, "_SINCE_MARGIN_SECONDS", 0)
     real_find_pairs = engine.find_pairs
 
     def run(saves):

@@ -4,6 +4,7 @@ rebuilding the whole index, and a large change builds it again."""
 import pytest
 
 from ipas.duplication import engine
+from ipas.duplication.engine import consultation
 from ipas.models import Activity
 from tests.ipas.factories import ActivityFactory, FundingFactory
 
@@ -20,7 +21,7 @@ BORDER_CAMERAS = engine.Concept(
 @pytest.fixture
 def fresh_index(monkeypatch):
     """Each test starts with no index in this process (the next consultation builds one)."""
-    monkeypatch.setattr(engine, "_INDEX", None)
+    monkeypatch.setattr(consultation, "_INDEX", None)
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def test_a_withdrawn_activity_drops_out(activities):
 
 def test_many_changes_build_the_index_again(activities, monkeypatch):
     built = engine.consult_index()
-    monkeypatch.setattr(engine, "CONSULT_REBUILD_AFTER", 1)
+    monkeypatch.setattr(consultation, "CONSULT_REBUILD_AFTER", 1)
     for activity in activities.values():
         activity.title += " (phase II)"
         activity.save()

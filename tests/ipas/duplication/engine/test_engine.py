@@ -1,4 +1,5 @@
-"""The duplication engine on small hand-written cases, and how settled flags are remembered."""
+"""The duplication engine on the database: small hand-written cases read by `load_corpus`, the check after a
+save, and how settled flags are remembered. (Its pure modules are tested without a database beside this.)"""
 
 from datetime import date
 
@@ -28,8 +29,13 @@ def background(countries):
     return [activity_with_text(text, countries=("RS", "ME")) for text in UNRELATED]
 
 
+def _found():
+    """The full run's pairs, donors named as the services name them."""
+    return engine.find_pairs(engine.load_corpus(), names=engine.organisation_labels)
+
+
 def _pairs():
-    return {(p.a, p.b): p for p in engine.find_pairs(engine.load_corpus())}
+    return {(p.a, p.b): p for p in _found()}
 
 
 def test_reworded_duplicate_across_donors_is_found_with_reasons(background, eu, austria):
@@ -100,26 +106,26 @@ def test_the_check_after_a_save_finds_the_pair_of_that_activity(background, eu, 
 def test_a_settled_flag_is_not_raised_again_until_a_material_change(background, eu, austria, support):
     a = activity_with_text(ORIGINAL, donor=eu)
     b = activity_with_text(REWORDED, donor=austria)
-    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    duplicate_flags_sync(actor=None, pairs=_found())
     flag = DuplicateFlag.objects.get()
     duplicate_flag_resolve(actor=support, flag=flag, resolution="complementary", note="Different modules.")
 
     # A later run finds the pair again: it stays settled.
-    stats = duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    stats = duplicate_flags_sync(actor=None, pairs=_found())
     flag.refresh_from_db()
     assert (flag.resolution, stats["reopened"], DuplicateFlag.objects.open().count()) == ("complementary", 0, 0)
 
     # A change that is not material (case, spacing) does not reopen it either.
     b.title = "  " + b.title.upper()
     b.save()
-    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    duplicate_flags_sync(actor=None, pairs=_found())
     flag.refresh_from_db()
     assert flag.resolution == "complementary"
 
     # One side's dates move: the pair comes back, showing what changed and the earlier decision.
     b.planned_end = date(2026, 6, 30)
     b.save()
-    stats = duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    stats = duplicate_flags_sync(actor=None, pairs=_found())
     flag.refresh_from_db()
     assert stats["reopened"] == 1
     assert flag.is_open
@@ -156,29 +162,12 @@ def test_a_renamed_donor_is_the_same_donor_another_donor_reopens_the_flag(backgr
 def test_a_flag_that_no_longer_matches_leaves_the_report(background, eu, austria):
     activity_with_text(ORIGINAL, donor=eu)
     b = activity_with_text(REWORDED, donor=austria)
-    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    duplicate_flags_sync(actor=None, pairs=_found())
     b.beneficiaries.set(["AL"])
-    duplicate_flags_sync(actor=None, pairs=engine.find_pairs(engine.load_corpus()))
+    duplicate_flags_sync(actor=None, pairs=_found())
     flag = DuplicateFlag.objects.get()
     assert not flag.is_active
     assert not DuplicateFlag.objects.open().exists()
-
-
-def test_highlight_marks_the_words_both_texts_share():
-    runs = engine.highlight("Training of border police in Niš", "Border police course in Nis")
-    assert ("border police in niš", True) in [(text.lower(), shared) for text, shared in runs]
-    assert ("Training of ", False) in runs
-
-
-def test_in_descriptions_only_passages_both_texts_say_are_highlighted():
-    text = "The police of Serbia train officers. Asset recovery and financial investigations are taught in Niš."
-    other = "Financial investigation and recovery of assets, for prosecutors; Serbia hosts a course for border police."
-    marked = [segment for segment, shared in engine.highlight(text, other, passages=True) if shared]
-    # "asset recovery" / "recovery of assets" and "financial investigations" are passages of both (order
-    # and stop words aside); "police" and "Serbia" are shared words but not a passage of either text.
-    assert marked == ["Asset recovery and financial investigations"]
-    everything = [segment for segment, shared in engine.highlight(text, other) if shared]
-    assert "police of Serbia" in everything
 
 
 def test_database_rules_keep_pairs_ordered_and_scores_in_range(background):
@@ -189,29 +178,6 @@ def test_database_rules_keep_pairs_ordered_and_scores_in_range(background):
         DuplicateFlag.objects.create(activity_a=b, activity_b=a, score=0.7)
     with pytest.raises(IntegrityError), transaction.atomic():
         DuplicateFlag.objects.create(activity_a=a, activity_b=b, score=1.5)
-
-
-def test_scores_do_not_depend_on_what_the_process_read_before():
-    """Stem ids follow the order words were first read; the scores must not, or every nightly run in a
-    new worker would rewrite every flag."""
-    titles = [ORIGINAL[0], REWORDED[0], UNRELATED[0][0]]
-    descriptions = [ORIGINAL[1], REWORDED[1], UNRELATED[0][1]]
-    fresh = engine.Vocabulary()
-    seasoned = engine.Vocabulary()
-    seasoned.tokenize([UNRELATED[1][1], "asset confiscation prosecutors registers ownership", UNRELATED[0][1]])
-
-    cosines = []
-    for vocabulary in (fresh, seasoned):
-        title_m, desc_m, _space = engine.vectorize(vocabulary, titles, descriptions)
-        cosines.append(((title_m @ title_m.T).toarray(), (desc_m @ desc_m.T).toarray()))
-
-    assert fresh.stem_ids != seasoned.stem_ids
-    for first, second in zip(cosines[0], cosines[1], strict=True):
-        assert first == pytest.approx(second, abs=1e-6)
-    # Word pairs land in the same hashed columns whatever the stem ids (at 100,000 activities columns are
-    # shared by several word pairs, and which ones share must not change from one process to the next).
-    for text in descriptions:
-        assert engine._field_terms(fresh, [text])[3].tolist() == engine._field_terms(seasoned, [text])[3].tolist()
 
 
 def test_the_check_after_a_save_scores_a_pair_as_the_full_run_did(countries, support):
@@ -243,15 +209,6 @@ def test_the_check_after_a_save_scores_a_pair_as_the_full_run_did(countries, sup
     ]
 
 
-@pytest.mark.parametrize(
-    ("score", "closeness"),
-    [(0.95, "flagged"), (engine.FLAG_THRESHOLD, "flagged"), (0.5, "worth a look"), (0.39, "distant")],
-)
-def test_a_match_says_how_close_it_is_by_the_reports_threshold(score, closeness):
-    match = engine.Match(activity_id=1, score=score, reasons=[], title_similarity=0, description_similarity=0)
-    assert match.closeness == closeness
-
-
 def test_withdrawing_an_activity_takes_its_flags_off_the_report(
     background, eu, austria, editor, partner_org, django_capture_on_commit_callbacks
 ):
@@ -266,31 +223,6 @@ def test_withdrawing_an_activity_takes_its_flags_off_the_report(
     flag.refresh_from_db()
     assert not flag.is_active
     assert not DuplicateFlag.objects.open().exists()
-
-
-def test_a_consultation_reads_the_vocabulary_without_keeping_its_spellings(monkeypatch):
-    vocab = engine.Vocabulary()
-    known = vocab.words("Border police training")
-    spellings = dict(vocab.raw_to_stem)
-    # Known words keep their stems whatever the spelling; the spellings themselves are not kept.
-    assert vocab.words("BORDER Police TRAINING", learn=False) == known
-    assert vocab.raw_to_stem == spellings
-
-
-def test_new_words_from_consultations_are_capped_per_process(monkeypatch):
-    monkeypatch.setattr(engine, "QUERY_STEMS", 2)
-    stems = engine.Vocabulary().words("border police zebra yak walrus training")
-    vocab = engine.Vocabulary()
-    vocab.words("border police")
-    assert vocab.words("border zebra", learn=False) == [stems[0], stems[2]]
-    assert vocab.words("yak", learn=False) == [stems[3]]
-    # Past the cap, new words all read as one word that no activity has: they match nothing.
-    assert vocab.words("walrus police", learn=False) == [engine._UNKNOWN_STEM, stems[1]]
-    assert len(vocab.stems) == 5  # border, police, zebra, yak and the unknown word
-    vocab.words("okapi quokka", learn=False)
-    assert len(vocab.stems) == 5
-    # Activities' own texts are learnt whatever the cap.
-    assert vocab.words("walrus training") == stems[4:]
 
 
 def test_logging_and_editing_an_activity_checks_it_after_commit(
