@@ -31,10 +31,8 @@ from board.selectors import (
     meetings_visible_to,
     packs_visible_to,
 )
+from board.services import BUILD, MANAGE
 from iisg_portal.web import call_service, permission_required_or_403
-
-MANAGE = "board.manage_meetings"
-BUILD = "board.build_meeting_pack"
 
 
 def _form_page(request, *, form, meeting, title, save, success, intro=""):

@@ -18,11 +18,10 @@ from iisg_portal.web import permission_required_or_403
 from ipas.imports.forms import ImportConfirmForm, ImportUploadForm
 from ipas.imports.plan import import_plan
 from ipas.imports.reading import Table
-from ipas.imports.services import PROGRESS_KIND, activity_import_start
+from ipas.imports.services import IMPORT_PERM, PROGRESS_KIND, activity_import_start
 from ipas.models import ActivityImport
 from partners.models import Organisation
 
-IMPORT_PERM = "ipas.import_activities"
 SESSION_KEY = "activity_import"
 MAX_STORED_BYTES = 2 * 1024 * 1024
 
