@@ -10,6 +10,7 @@ from django.utils import timezone
 from board.models import ActionPoint, AgendaItem, Decision, DecisionCorrection, Meeting, MeetingPack, MeetingPackFile
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.permissions import actor_require
 from partners.models import Organisation, User
 
 MEETING_FIELDS = {"body", "title", "date", "place", "host", "status"}
@@ -17,6 +18,11 @@ AGENDA_FIELDS = {"title", "pillar", "presenter", "documents", "outcome"}
 DECISION_FIELDS = {"text", "agenda_item", "status"}
 ACTION_POINT_FIELDS = {"text", "responsible", "due_date", "status", "follow_up", "decision"}
 DECISION_NUMBER_LOCK = 51_0001  # first key of the advisory lock that serialises decision numbering per year
+
+# Who may (the board views require the same; actor None, the system, may too).
+MANAGE = "board.manage_meetings"
+BUILD = "board.build_meeting_pack"
+MANAGE_REFUSED = "Only the board secretariat may manage meetings, their agenda, decisions and action points."
 
 
 def _assign(instance, fields: dict, allowed: set[str]) -> None:
@@ -31,6 +37,7 @@ def _assign(instance, fields: dict, allowed: set[str]) -> None:
 
 
 def meeting_create(*, actor: User | None, participants: Iterable[Organisation] = (), **fields) -> Meeting:
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "meeting_create"):
         meeting = Meeting()
         _assign(meeting, fields, MEETING_FIELDS)
@@ -41,6 +48,7 @@ def meeting_create(*, actor: User | None, participants: Iterable[Organisation] =
 
 
 def meeting_update(*, actor: User | None, meeting: Meeting, **fields) -> Meeting:
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "meeting_update"):
         _assign(meeting, fields, MEETING_FIELDS)
         meeting.full_clean()
@@ -52,6 +60,7 @@ def meeting_participants_set(
     *, actor: User | None, meeting: Meeting, participants: Iterable[Organisation], attendees: Iterable[Organisation]
 ) -> Meeting:
     """Who is invited, and (after the meeting) who attended. Attendees must be participants."""
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     participants, attendees = list(participants), list(attendees)
     strangers = {org.pk for org in attendees} - {org.pk for org in participants}
     if strangers:
@@ -66,6 +75,7 @@ def meeting_participants_set(
 
 
 def agenda_item_add(*, actor: User | None, meeting: Meeting, **fields) -> AgendaItem:
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "agenda_item_add"):
         # Lock the meeting so that two additions never take the same place.
         Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -78,6 +88,7 @@ def agenda_item_add(*, actor: User | None, meeting: Meeting, **fields) -> Agenda
 
 
 def agenda_item_update(*, actor: User | None, item: AgendaItem, **fields) -> AgendaItem:
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "agenda_item_update"):
         _assign(item, fields, AGENDA_FIELDS)
         item.full_clean()
@@ -87,6 +98,7 @@ def agenda_item_update(*, actor: User | None, item: AgendaItem, **fields) -> Age
 
 def agenda_item_move(*, actor: User | None, item: AgendaItem, direction: str) -> AgendaItem:
     """Swap the item with its neighbour above ("up") or below ("down"); at either end nothing changes."""
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     if direction not in ("up", "down"):
         raise ValueError(direction)
     with transaction.atomic(), audited(actor, "agenda_item_move"):
@@ -104,6 +116,7 @@ def agenda_item_move(*, actor: User | None, item: AgendaItem, direction: str) ->
 
 
 def agenda_item_delete(*, actor: User | None, item: AgendaItem) -> None:
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "agenda_item_delete"):
         if item.decisions.exists():
             raise PortalError("This agenda item has decisions; link them elsewhere before removing it.")
@@ -125,6 +138,7 @@ def decision_propose(
     *, actor: User | None, meeting: Meeting, text: str, agenda_item: AgendaItem | None = None
 ) -> Decision:
     """A new decision, numbered in its meeting's year: the next free sequence, "2026/04"."""
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise PortalError("The agenda item belongs to another meeting.", field="agenda_item")
     year = meeting.date.year
@@ -141,6 +155,7 @@ def decision_propose(
 
 def decision_update(*, actor: User | None, decision: Decision, **fields) -> Decision:
     """Change a decision still proposed; a decision taken changes only through decision_correct."""
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "decision_update"):
         current = Decision.objects.select_for_update().get(pk=decision.pk)
         if current.is_taken and (
@@ -160,6 +175,7 @@ def decision_update(*, actor: User | None, decision: Decision, **fields) -> Deci
 
 def decision_correct(*, actor: User | None, decision: Decision, text: str, reason: str) -> DecisionCorrection:
     """Correct the text of a decision already taken, keeping the old text, the reason, who and when."""
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     if not reason.strip():
         raise PortalError("Say why the decision is corrected.", field="reason")
     with transaction.atomic(), audited(actor, "decision_correct"):
@@ -178,6 +194,7 @@ def decision_correct(*, actor: User | None, decision: Decision, text: str, reaso
 
 
 def action_point_add(*, actor: User | None, meeting: Meeting, **fields) -> ActionPoint:
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "action_point_add"):
         point = ActionPoint(meeting=meeting)
         _assign(point, fields, ACTION_POINT_FIELDS)
@@ -189,6 +206,7 @@ def action_point_add(*, actor: User | None, meeting: Meeting, **fields) -> Actio
 
 
 def action_point_update(*, actor: User | None, point: ActionPoint, **fields) -> ActionPoint:
+    actor_require(actor, MANAGE, MANAGE_REFUSED, system=True)
     with transaction.atomic(), audited(actor, "action_point_update"):
         _assign(point, fields, ACTION_POINT_FIELDS)
         point.full_clean()
@@ -203,6 +221,9 @@ def meeting_pack_request(*, actor: User | None, meeting: Meeting) -> MeetingPack
     """Queue a new version of the meeting's pack; the Celery job starts once this transaction commits."""
     from board.tasks import meeting_pack_build_task
 
+    actor_require(
+        actor, BUILD, "Only the board secretariat and Support Group staff may build meeting packs.", system=True
+    )
     with transaction.atomic(), audited(actor, "meeting_pack_request"):
         Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.packs.filter(status__in=[MeetingPack.Status.QUEUED, MeetingPack.Status.RUNNING]).exists():
@@ -274,6 +295,7 @@ def meeting_pack_build(*, actor: User | None, pack_id: int) -> MeetingPack | Non
 
 def meeting_pack_release(*, actor: User | None, pack: MeetingPack) -> MeetingPack:
     """Send a built pack out: Board members and Lead Partners may download it from now on."""
+    actor_require(actor, MANAGE, "Only the board secretariat may release meeting packs.", system=True)
     with transaction.atomic(), audited(actor, "meeting_pack_release"):
         current = MeetingPack.objects.select_for_update().get(pk=pack.pk)
         if current.status != MeetingPack.Status.DONE:

@@ -31,21 +31,15 @@ from board.selectors import (
     meetings_visible_to,
     packs_visible_to,
 )
-from iisg_portal.errors import PortalError
-
-MANAGE = "board.manage_meetings"
-BUILD = "board.build_meeting_pack"
+from board.services import BUILD, MANAGE
+from iisg_portal.web import call_service, permission_required_or_403
 
 
 def _form_page(request, *, form, meeting, title, save, success, intro=""):
     """GET shows the form; a valid POST calls `save(cleaned_data)` and returns to the meeting."""
     if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except PortalError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, success)
+        ok, result = call_service(request, lambda: save(form.cleaned_data), form=form, success=success)
+        if ok:
             return redirect(result.get_absolute_url() if isinstance(result, Meeting) else meeting.get_absolute_url())
     return render(request, "board/form.html", {"form": form, "meeting": meeting, "title": title, "intro": intro})
 
@@ -65,9 +59,8 @@ def meeting_list(request):
     )
 
 
+@permission_required_or_403(MANAGE)
 def meeting_create(request):
-    if not request.user.has_perm(MANAGE):
-        raise PermissionDenied
     form = MeetingForm(request.POST or None)
     return _form_page(
         request,
@@ -179,12 +172,9 @@ def agenda_item_move(request, pk: int, item_pk: int):
 @require_POST
 def agenda_item_delete(request, pk: int, item_pk: int):
     meeting, item = _agenda_item(request, pk, item_pk)
-    try:
-        services.agenda_item_delete(actor=request.user, item=item)
-    except PortalError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Agenda item removed.")
+    call_service(
+        request, lambda: services.agenda_item_delete(actor=request.user, item=item), success="Agenda item removed."
+    )
     return redirect(f"{meeting.get_absolute_url()}#agenda")
 
 
@@ -280,11 +270,8 @@ def action_point_update(request, pk: int, point_pk: int):
 @require_POST
 def pack_build(request, pk: int):
     meeting = get_meeting_for_user(request.user, pk, BUILD)
-    try:
-        pack = services.meeting_pack_request(actor=request.user, meeting=meeting)
-    except PortalError as error:
-        messages.error(request, error.message)
-    else:
+    ok, pack = call_service(request, lambda: services.meeting_pack_request(actor=request.user, meeting=meeting))
+    if ok:
         messages.info(request, f"Building version {pack.version} of the meeting pack; this page shows its progress.")
     return redirect(f"{meeting.get_absolute_url()}#packs")
 
@@ -322,10 +309,9 @@ def pack_release(request, pk: int, version: int):
     pack = get_pack_for_user(request.user, pk, version)
     if not request.user.has_perm(MANAGE):
         raise PermissionDenied
-    try:
-        services.meeting_pack_release(actor=request.user, pack=pack)
-    except PortalError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Version {pack.version} released to Board members and Lead Partners.")
+    call_service(
+        request,
+        lambda: services.meeting_pack_release(actor=request.user, pack=pack),
+        success=f"Version {pack.version} released to Board members and Lead Partners.",
+    )
     return redirect(f"{pack.meeting.get_absolute_url()}#packs")

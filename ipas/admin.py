@@ -11,6 +11,20 @@ from ipas.models import (
 )
 
 
+class ServiceWritesOnly:
+    """Read-only in the admin: the services write these rows (ipas/activities, ipas/imports). A save here would
+    skip the version bump, the duplication check and the review, and record no service for the audit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(IntegratedPlanOfAction)
 class IntegratedPlanOfActionAdmin(admin.ModelAdmin):
     list_display = ["title", "pillar", "period_start", "period_end", "status"]
@@ -38,20 +52,20 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class ActivityObjectiveInline(admin.TabularInline):
+class ActivityObjectiveInline(ServiceWritesOnly, admin.TabularInline):
     model = ActivityObjective
     extra = 0
     autocomplete_fields = ["objective"]
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(ServiceWritesOnly, admin.TabularInline):
     model = Funding
     extra = 0
     autocomplete_fields = ["donor"]
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ServiceWritesOnly, admin.ModelAdmin):
     list_display = ["title", "organisation", "status", "approval_state", "planned_start", "budget_eur"]
     list_filter = ["approval_state", "status", "objectives__ipa__pillar", "beneficiaries"]
     search_fields = ["title", "description", "external_id"]
@@ -62,7 +76,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Funding)
-class FundingAdmin(admin.ModelAdmin):
+class FundingAdmin(ServiceWritesOnly, admin.ModelAdmin):
     list_display = ["activity", "donor", "amount", "currency", "amount_eur", "status", "instrument"]
     list_filter = ["status", "currency"]
     search_fields = ["activity__title", "donor__name", "instrument"]

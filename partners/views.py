@@ -6,19 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from iisg_portal.errors import PortalError
+from iisg_portal.web import call_service, permission_required_or_403
 from partners import services
 from partners.forms import ApiKeyForm, OrganisationFilterForm, OrganisationForm
 from partners.models import Organisation
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
+@permission_required_or_403("partners.view_organisation")
 def organisation_list(request):
-    _require(request.user, "partners.view_organisation")
     form = OrganisationFilterForm(request.GET or None)
     organisations = (
         Organisation.objects.select_related("country").annotate(member_count=Count("memberships")).order_by("name")
@@ -36,8 +31,8 @@ def organisation_list(request):
     return render(request, "partners/organisation_list.html", {"form": form, "page": page})
 
 
+@permission_required_or_403("partners.view_organisation")
 def organisation_detail(request, pk: int):
-    _require(request.user, "partners.view_organisation")
     organisation = get_object_or_404(Organisation.objects.select_related("country"), pk=pk)
     return render(
         request,
@@ -51,24 +46,32 @@ def organisation_detail(request, pk: int):
     )
 
 
+@permission_required_or_403("partners.add_organisation")
 def organisation_create(request):
-    _require(request.user, "partners.add_organisation")
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, f"{organisation.name} was added.")
-        return redirect("partners:organisation_detail", pk=organisation.pk)
+        ok, organisation = call_service(
+            request, lambda: services.organisation_create(actor=request.user, **form.cleaned_data), form=form
+        )
+        if ok:
+            messages.success(request, f"{organisation.name} was added.")
+            return redirect("partners:organisation_detail", pk=organisation.pk)
     return render(request, "partners/organisation_form.html", {"form": form, "title": "Add an organisation"})
 
 
+@permission_required_or_403("partners.change_organisation")
 def organisation_update(request, pk: int):
-    _require(request.user, "partners.change_organisation")
     organisation = get_object_or_404(Organisation, pk=pk)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        services.organisation_update(actor=request.user, organisation=organisation, **form.cleaned_data)
-        messages.success(request, "Changes saved.")
-        return redirect("partners:organisation_detail", pk=organisation.pk)
+        ok, _ = call_service(
+            request,
+            lambda: services.organisation_update(actor=request.user, organisation=organisation, **form.cleaned_data),
+            form=form,
+            success="Changes saved.",
+        )
+        if ok:
+            return redirect("partners:organisation_detail", pk=organisation.pk)
     return render(request, "partners/organisation_form.html", {"form": form, "title": f"Edit {organisation.name}"})
 
 
@@ -85,11 +88,11 @@ def api_keys(request):
         if not may_issue:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                record, key = services.api_key_issue(actor=request.user, name=form.cleaned_data["name"])
-            except PortalError as exc:
-                form.add_error(exc.field, exc.message)
-            else:
+            ok, issued = call_service(
+                request, lambda: services.api_key_issue(actor=request.user, name=form.cleaned_data["name"]), form=form
+            )
+            if ok:
+                record, key = issued
                 # Shown by the next page once, then gone from the session: a reload makes no second key.
                 request.session[NEW_API_KEY_SESSION] = key
                 messages.success(request, f"Key “{record.name}” made. Copy it now: it is not shown again.")
@@ -102,10 +105,9 @@ def api_keys(request):
 @require_POST
 def api_key_revoke(request, pk: int):
     api_key = get_object_or_404(request.user.api_keys, pk=pk)  # someone else's key: not found
-    try:
-        services.api_key_revoke(actor=request.user, api_key=api_key)
-    except PortalError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Key “{api_key.name}” revoked: scripts using it are refused from now on.")
+    call_service(
+        request,
+        lambda: services.api_key_revoke(actor=request.user, api_key=api_key),
+        success=f"Key “{api_key.name}” revoked: scripts using it are refused from now on.",
+    )
     return redirect("api_keys")

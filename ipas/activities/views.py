@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from iisg_portal.errors import PortalError
+from iisg_portal.web import call_service, form_error, permission_required_or_403
 from ipas.activities import history, services
 from ipas.activities.exports import activities_csv_lines, activities_xlsx_write
 from ipas.activities.forms import ActivityEntry, ActivityFilterForm, ActivityForm, entry_initial
@@ -28,14 +29,13 @@ PAGE_SIZE = 25
 
 
 def _filtered(request):
-    if not request.user.has_perm("ipas.view_activity"):
-        raise PermissionDenied
     form = ActivityFilterForm(request.GET or None)
     form.is_valid()  # invalid fields are reported and ignored; the valid ones still filter
     filters = getattr(form, "cleaned_data", {})
     return form, filter_activities(activities_visible_to(request.user), filters)
 
 
+@permission_required_or_403("ipas.view_activity")
 def activity_list(request):
     form, activities = _filtered(request)
     page = Paginator(with_list_details(activities), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -46,6 +46,7 @@ def activity_list(request):
     )
 
 
+@permission_required_or_403("ipas.view_activity")
 def activity_export(request, fmt: str):
     """Exactly the rows of the filtered list (all pages), as CSV or XLSX."""
     _, activities = _filtered(request)
@@ -103,15 +104,6 @@ def _editor_organisation(user):
     return organisation
 
 
-def _apply_errors(entry: ActivityEntry, error: Exception) -> None:
-    if isinstance(error, PortalError):
-        field = error.field if error.field in entry.form.fields else None
-        entry.form.add_error(field, error.message)
-    elif isinstance(error, ValidationError):
-        for field, messages_ in error.message_dict.items():
-            entry.form.add_error(field if field in entry.form.fields else None, messages_)
-
-
 def _render_form(request, entry, *, activity=None, title, conflict=None):
     return render(
         request,
@@ -132,12 +124,14 @@ def activity_create(request):
     if request.method == "POST":
         entry = ActivityEntry(request.POST)
         if entry.is_valid():
+            # ValidationError too (not call_service): the entry is a plain form, so the model's own checks run
+            # only in the service.
             try:
                 activity = services.activity_create(
                     actor=request.user, organisation=organisation, data=entry.snapshot()
                 )
             except (PortalError, ValidationError) as error:
-                _apply_errors(entry, error)
+                form_error(entry.form, error)
             else:
                 messages.success(
                     request, "Activity saved as a draft. Submit it when it is ready for the Lead Partners."
@@ -186,7 +180,7 @@ def activity_update(request, pk: int):
                 entry.form.is_valid()
                 conflict = readable_diff(error.base, error.current) if error.base else [{"label": "(unknown)"}]
             except (PortalError, ValidationError) as error:
-                _apply_errors(entry, error)
+                form_error(entry.form, error)
             else:
                 if activity.approval_state == Activity.ApprovalState.APPROVED:
                     messages.success(
@@ -208,11 +202,8 @@ def activity_update(request, pk: int):
 @require_POST
 def activity_submit(request, pk: int):
     activity = get_activity_for_user(request.user, pk, edit=True)
-    try:
-        reviews = services.activity_submit(actor=request.user, activity=activity)
-    except PortalError as error:
-        messages.error(request, error.message)
-    else:
+    ok, reviews = call_service(request, lambda: services.activity_submit(actor=request.user, activity=activity))
+    if ok:
         pillars = ", ".join(r.pillar.code for r in reviews)
         messages.success(
             request, f"Submitted to the Lead Partners of {pillars}. You will get an e-mail when they decide."
@@ -223,11 +214,10 @@ def activity_submit(request, pk: int):
 def activity_withdraw(request, pk: int):
     activity = get_activity_for_user(request.user, pk, edit=True)
     if request.method == "POST":
-        try:
-            services.activity_withdraw(actor=request.user, activity=activity)
-        except PortalError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, f"“{activity.title}” was withdrawn. It stays in your organisation's records.")
+        call_service(
+            request,
+            lambda: services.activity_withdraw(actor=request.user, activity=activity),
+            success=f"“{activity.title}” was withdrawn. It stays in your organisation's records.",
+        )
         return redirect("ipas:activity_detail", pk=pk)
     return render(request, "ipas/activities/withdraw.html", {"activity": activity})

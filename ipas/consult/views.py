@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
+from iisg_portal.web import permission_required_or_403
 from ipas.consult.forms import ConsultForm
 from ipas.consult.selectors import CONSULT_PERM, consultation_shown, consultations_of
 from ipas.consult.services import consultation_make
@@ -24,9 +25,8 @@ def concept_from(data: dict) -> engine.Concept:
     )
 
 
+@permission_required_or_403(CONSULT_PERM)
 def consult_view(request):
-    if not request.user.has_perm(CONSULT_PERM):
-        raise PermissionDenied
     form = ConsultForm(request.POST or None)
     context = {"form": form, "flag_threshold": engine.FLAG_THRESHOLD, "worth_a_look": engine.WORTH_A_LOOK}
     if request.method == "POST" and form.is_valid():
@@ -36,10 +36,9 @@ def consult_view(request):
     return render(request, "ipas/consult/consult.html", context)
 
 
+@permission_required_or_403(RUN_PERM)
 def consultation_list(request):
     """What partners are planning: every consultation, for the Support Group."""
-    if not request.user.has_perm(RUN_PERM):
-        raise PermissionDenied
     consultations = Consultation.objects.select_related("user", "pillar", "intended_donor")
     page = Paginator(consultations, 25).get_page(request.GET.get("page"))
     return render(request, "ipas/consult/log.html", {"page": page})

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from iisg_portal.errors import PortalError
 from iisg_portal.exports import safe_cell
+from iisg_portal.permissions import actor_require
 from ipas.duplication.forms import FlagFilterForm
-from ipas.duplication.selectors import filter_flags, open_duplicate_flags
+from ipas.duplication.selectors import RUN_PERM, filter_flags, open_duplicate_flags
 from ipas.models import DuplicationExport, DuplicationRun
 from ipas.tasks import duplication_export_build
 from partners.models import User
@@ -36,6 +37,7 @@ KEEP_EXPORTS_FOR = timedelta(days=7)
 
 def duplication_export_request(*, actor: User, fmt: str, query: str) -> DuplicationExport:
     """Queue a file of the open flags the report's `query` (its filters, as in its address) selects."""
+    actor_require(actor, RUN_PERM, "Only Support Group staff may export the duplication report.")
     form = FlagFilterForm(QueryDict(query))
     if not form.is_valid():
         raise PortalError("Those filters are not valid any more; the report shows what they mean now.")

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.permissions import actor_require
 from ipas.duplication import engine
+from ipas.duplication.selectors import RUN_PERM
 from ipas.models import DuplicateFlag, DuplicationRun
 from ipas.tasks import duplication_run_full
 from partners.models import User
@@ -21,7 +23,9 @@ def _user_or_none(actor: User | None) -> User | None:
 
 
 def duplication_run_start(*, actor: User | None, trigger: str = "manual", enqueue: bool = True) -> DuplicationRun:
-    """Queue a full run, or return the one already queued or running (one run at a time)."""
+    """Queue a full run, or return the one already queued or running (one run at a time). The system (actor
+    None: the nightly run, a command, a follow-up) may start one; a person needs RUN_PERM."""
+    actor_require(actor, RUN_PERM, "Only Support Group staff may run the duplication report.", system=True)
     active = DuplicationRun.objects.filter(status__in=DuplicationRun.ACTIVE).first()
     if active is not None:
         return active
@@ -271,6 +275,7 @@ def _apply(flag: DuplicateFlag, pair: engine.Pair) -> None:
 def duplicate_flag_resolve(*, actor: User, flag: DuplicateFlag, resolution: str, note: str = "") -> DuplicateFlag:
     """Settle a flag as duplicate, complementary or not related; it is not raised again unless one side
     changes materially. The material fields are remembered to tell what changed if it comes back."""
+    actor_require(actor, RUN_PERM, "Only Support Group staff may settle duplication flags.")
     if resolution not in {
         DuplicateFlag.Resolution.DUPLICATE,
         DuplicateFlag.Resolution.COMPLEMENTARY,
@@ -303,6 +308,7 @@ def duplicate_flag_resolve(*, actor: User, flag: DuplicateFlag, resolution: str,
 
 def duplicate_flag_reopen(*, actor: User, flag: DuplicateFlag) -> DuplicateFlag:
     """Undo a settlement (e.g. chosen by mistake); the decision stays in the audit history."""
+    actor_require(actor, RUN_PERM, "Only Support Group staff may open a settled flag again.")
     with transaction.atomic(), audited(actor, "duplicate_flag_reopen"):
         flag = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
         if not flag.resolution:

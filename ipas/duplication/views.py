@@ -3,7 +3,6 @@
 from urllib.parse import quote, urlsplit
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from iisg_portal.errors import PortalError
+from iisg_portal.web import call_service, permission_required_or_403
 from ipas.duplication import report_files, services
 from ipas.duplication.forms import FlagFilterForm, FlagResolveForm
 from ipas.duplication.history import flag_decisions
@@ -26,11 +26,6 @@ from ipas.duplication.selectors import (
 from ipas.models import DuplicationExport, DuplicationRun
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
 def _report_to_return_to(request, candidate: str | None) -> str:
     """The report as staff left it (its filters and page), when `candidate` is such an address of ours."""
     report = reverse("ipas:duplication_report")
@@ -42,8 +37,8 @@ def _report_to_return_to(request, candidate: str | None) -> str:
     return f"{report}?{parts.query}" if parts.query else report
 
 
+@permission_required_or_403(RUN_PERM)
 def duplication_report(request):
-    _require(request.user, RUN_PERM)
     form = FlagFilterForm(request.GET or None)
     flags = filter_flags(open_duplicate_flags(), **form.filters())
     page = Paginator(flags, 25).get_page(request.GET.get("page"))
@@ -62,8 +57,8 @@ def duplication_report(request):
 
 
 @require_POST
+@permission_required_or_403(RUN_PERM)
 def duplication_run(request):
-    _require(request.user, RUN_PERM)
     run = services.duplication_run_start(actor=request.user)
     if request.htmx:
         return render(request, "ipas/duplication/_progress.html", {"run": run})
@@ -71,8 +66,8 @@ def duplication_run(request):
     return redirect("ipas:duplication_report")
 
 
+@permission_required_or_403(RUN_PERM)
 def duplication_progress(request, pk: int):
-    _require(request.user, RUN_PERM)
     run = get_object_or_404(DuplicationRun, pk=pk)
     response = render(request, "ipas/duplication/_progress.html", {"run": run})
     if request.htmx and not run.is_active and request.GET.get("watching"):
@@ -119,16 +114,13 @@ def flag_resolve(request, pk: int):
 def flag_reopen(request, pk: int):
     flag = get_flag_for_user(request.user, pk, RUN_PERM)
     report_url = _report_to_return_to(request, request.POST.get("next"))
-    try:
-        services.duplicate_flag_reopen(actor=request.user, flag=flag)
-    except PortalError as exc:
-        messages.error(request, exc.message)
+    call_service(request, lambda: services.duplicate_flag_reopen(actor=request.user, flag=flag))
     return redirect(f"{reverse('ipas:duplicate_flag', args=[flag.pk])}?next={quote(report_url)}")
 
 
+@permission_required_or_403("ipas.view_activity")
 def my_flags(request):
     """Open flags on the user's own organisation's activities."""
-    _require(request.user, "ipas.view_activity")
     flags = flags_visible_to(request.user).open().select_related("activity_a__organisation", "activity_b__organisation")
     page = Paginator(flags, 25).get_page(request.GET.get("page"))
     return render(request, "ipas/duplication/mine.html", {"page": page})
@@ -138,23 +130,24 @@ def my_flags(request):
 
 
 @require_POST
+@permission_required_or_403(RUN_PERM)
 def duplication_export(request, fmt: str):
     """Ask for a file of the report as filtered; its page shows the progress, then the download."""
-    _require(request.user, RUN_PERM)
     if fmt not in DuplicationExport.Format.values:
         raise Http404("Export as xlsx or pdf.")
-    try:
-        export = report_files.duplication_export_request(
+    ok, export = call_service(
+        request,
+        lambda: report_files.duplication_export_request(
             actor=request.user, fmt=fmt, query=request.POST.get("query", "")
-        )
-    except PortalError as exc:
-        messages.error(request, exc.message)
+        ),
+    )
+    if not ok:
         return redirect(reverse("ipas:duplication_report"))
     return redirect("ipas:duplication_export_detail", pk=export.pk)
 
 
+@permission_required_or_403(RUN_PERM)
 def duplication_export_detail(request, pk: int):
-    _require(request.user, RUN_PERM)
     export = get_object_or_404(DuplicationExport.objects.defer("content").select_related("requested_by"), pk=pk)
     # The polling card asks for the card alone; going back in history asks for the whole page.
     partial = request.htmx and not request.htmx.history_restore_request
@@ -162,8 +155,8 @@ def duplication_export_detail(request, pk: int):
     return render(request, template, {"export": export})
 
 
+@permission_required_or_403(RUN_PERM)
 def duplication_export_download(request, pk: int):
-    _require(request.user, RUN_PERM)
     export = get_object_or_404(DuplicationExport, pk=pk, status=DuplicationExport.Status.DONE)
     content_type = {
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

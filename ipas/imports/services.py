@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.permissions import actor_require
 from iisg_portal.progress import progress_clear, progress_set
 from ipas.activities.services import (
     apply_snapshot,
@@ -40,6 +41,10 @@ from ipas.models import Activity, ActivityImport, ActivityObjective, ActivityRev
 from ipas.tasks import activity_import_run, duplication_check_activity_task
 from partners.models import Organisation, User
 from partners.services import organisation_create
+
+# Who may import: a person holding this (the command may also run as no one: the system).
+IMPORT_PERM = "ipas.import_activities"
+IMPORT_REFUSED = "Only Support Group staff may import lists of activities."
 
 # Above this many changed entries one full duplication run is cheaper than one check per entry.
 INCREMENTAL_CHECK_LIMIT = 100
@@ -60,7 +65,10 @@ def activities_import(
 
     `owner` is the organisation whose list it is; None makes each row's implementing organisation the owner.
     With `dry_run` the plan is made and nothing is written. `progress(percent, message)` hears how far it is.
+    `actor` None is the system (the command run without --actor); a person needs IMPORT_PERM, also at the moment
+    the worker imports a list queued earlier.
     """
+    actor_require(actor, IMPORT_PERM, IMPORT_REFUSED, system=True)
     if dry_run:
         return import_plan(table, owner=owner, filename=filename)
     report = progress or (lambda percent, message: None)
@@ -207,6 +215,7 @@ def activity_import_start(*, actor: User, table: Table, owner: Organisation | No
     If the broker cannot take the task now, the job waits as queued: `activity_imports_resume` sends it again
     (beat runs it every five minutes).
     """
+    actor_require(actor, IMPORT_PERM, IMPORT_REFUSED)
     with transaction.atomic():
         job = ActivityImport.objects.create(
             filename=filename[:255], owner=owner, requested_by=actor, rows=table.packed(), row_count=len(table.rows)

@@ -10,19 +10,18 @@ import base64
 import secrets
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from iisg_portal.progress import progress_get
+from iisg_portal.web import permission_required_or_403
 from ipas.imports.forms import ImportConfirmForm, ImportUploadForm
 from ipas.imports.plan import import_plan
 from ipas.imports.reading import Table
-from ipas.imports.services import PROGRESS_KIND, activity_import_start
+from ipas.imports.services import IMPORT_PERM, PROGRESS_KIND, activity_import_start
 from ipas.models import ActivityImport
 from partners.models import Organisation
 
-IMPORT_PERM = "ipas.import_activities"
 SESSION_KEY = "activity_import"
 MAX_STORED_BYTES = 2 * 1024 * 1024
 
@@ -42,9 +41,8 @@ def _page(request, context: dict, status: int = 200):
     return render(request, "ipas/imports/upload.html", context, status=status)
 
 
+@permission_required_or_403(IMPORT_PERM)
 def import_upload(request):
-    if not request.user.has_perm(IMPORT_PERM):
-        raise PermissionDenied
     if request.method != "POST":
         return _page(request, {"form": ImportUploadForm()})
     step = request.POST.get("step")
@@ -105,10 +103,9 @@ def _confirm(request):
     return redirect("ipas:activity_import_detail", pk=job.pk)
 
 
+@permission_required_or_403(IMPORT_PERM)
 def import_detail(request, pk: int):
     """One import: its progress while the worker imports (the page polls itself), then what it did."""
-    if not request.user.has_perm(IMPORT_PERM):
-        raise PermissionDenied
     job = get_object_or_404(ActivityImport.objects.select_related("owner", "requested_by").defer("rows"), pk=pk)
     percent, message = (progress_get(PROGRESS_KIND, job.pk) or (0, "")) if job.is_active else (100, job.message)
     context = {"job": job, "percent": percent, "progress_message": message or "Waiting for the worker"}

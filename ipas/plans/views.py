@@ -1,25 +1,23 @@
 """The pillars as partners read them: each pillar with its iPAs, objectives and indicators."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from iisg_portal.web import permission_required_or_403
 from ipas.models import IntegratedPlanOfAction, Objective
 from pillars.models import Pillar
 
 
+@permission_required_or_403("pillars.view_pillar")
 def pillar_list(request):
-    if not request.user.has_perm("pillars.view_pillar"):
-        raise PermissionDenied
     pillars = Pillar.objects.select_related("lead_organisation").prefetch_related(
         "co_lead_organisations", Prefetch("ipas", queryset=IntegratedPlanOfAction.objects.order_by("-period_start"))
     )
     return render(request, "ipas/plans/pillar_list.html", {"pillars": pillars})
 
 
+@permission_required_or_403("pillars.view_pillar")
 def pillar_detail(request, code: str):
-    if not request.user.has_perm("pillars.view_pillar"):
-        raise PermissionDenied
     pillar = get_object_or_404(Pillar.objects.select_related("lead_organisation"), code=code)
     ipas = pillar.ipas.all()
     if not request.user.has_perm("pillars.manage_ipas", pillar) and not request.user.has_perm(

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from iisg_portal.errors import PortalError
+from iisg_portal.web import call_service
 from ipas.activities.presentation import describe_snapshots, readable_diff
 from ipas.activities.snapshots import activity_snapshot
 from ipas.models import ActivityReview
@@ -46,15 +46,16 @@ def review_detail(request, pk: int):
             raise PermissionDenied("Only the pillar's Lead Partners decide on its entries.")
         approve = request.POST.get("action") == "approve"
         if approve or return_form.is_valid():
-            try:
-                outcome = review_services.activity_review_decide(
+            ok, outcome = call_service(
+                request,
+                lambda: review_services.activity_review_decide(
                     actor=request.user,
                     review=review,
                     approve=approve,
                     comment="" if approve else return_form.cleaned_data["comment"],
-                )
-            except PortalError as error:
-                messages.error(request, error.message)
+                ),
+            )
+            if not ok:
                 return redirect("ipas:review_detail", pk=review.pk)
             if not approve:
                 messages.success(request, f"Returned to {activity.organisation.label} with your comment.")
