@@ -1,10 +1,9 @@
 """Forms of the duplication report: its filters and the settling of a flag."""
 
-from urllib.parse import urlencode
-
 from django import forms
 
 from iisg_portal.forms import PortalFormMixin
+from ipas.duplication.selectors import FlagFilters
 from ipas.models import DuplicateFlag
 from partners.models import Country, Organisation
 from pillars.models import Pillar
@@ -36,41 +35,18 @@ class FlagFilterForm(PortalFormMixin, forms.Form):
         required=False,
     )
 
-    def description(self) -> str:
-        """The filters in words, for the exported files: "All open flags" when there are none."""
+    def flag_filters(self) -> FlagFilters:
+        """The checked filters (none when the form is not valid: the report then shows every open flag)."""
         if not self.is_valid():
-            return "All open flags"
+            return FlagFilters()
         data = self.cleaned_data
-        parts = []
-        if data.get("pillar"):
-            parts.append(f"pillar {data['pillar'].code}")
-        if data.get("country"):
-            parts.append(f"beneficiary {data['country'].code}")
-        if data.get("donor"):
-            parts.append(f"donor {data['donor'].label}")
-        if data.get("min_score") is not None:
-            parts.append(f"score at least {data['min_score']}%")
-        if data.get("kind"):
-            parts.append(dict(DuplicateFlag.Kind.choices)[data["kind"]].lower())
-        return "Open flags with " + ", ".join(parts) if parts else "All open flags"
-
-    def canonical_query(self) -> str:
-        """The filters alone (no page, nothing unknown), as an address query: what an export keeps."""
-        if not self.is_valid():
-            return ""
-        return urlencode([(name, self.data[name]) for name in self.fields if self.data.get(name) not in (None, "")])
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "pillar": data.get("pillar"),
-            "country": data.get("country"),
-            "donor": data.get("donor"),
-            "min_score": data["min_score"] / 100 if data.get("min_score") is not None else None,
-            "kind": data.get("kind") or None,
-        }
+        return FlagFilters(
+            pillar=data.get("pillar"),
+            country=data.get("country"),
+            donor=data.get("donor"),
+            min_score=data.get("min_score"),
+            kind=data.get("kind") or "",
+        )
 
 
 class FlagResolveForm(PortalFormMixin, forms.Form):

@@ -12,15 +12,12 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from iisg_portal.errors import PortalError
 from iisg_portal.exports import safe_cell
 from iisg_portal.permissions import actor_require
-from ipas.duplication.forms import FlagFilterForm
-from ipas.duplication.selectors import RUN_PERM, filter_flags, open_duplicate_flags
+from ipas.duplication.selectors import RUN_PERM, FlagFilters, filter_flags, open_duplicate_flags
 from ipas.models import DuplicationExport, DuplicationRun
 from ipas.tasks import duplication_export_build
 from partners.models import User
@@ -35,17 +32,14 @@ EXPORT_LIMITS = {DuplicationExport.Format.XLSX: 50_000, DuplicationExport.Format
 KEEP_EXPORTS_FOR = timedelta(days=7)
 
 
-def duplication_export_request(*, actor: User, fmt: str, query: str) -> DuplicationExport:
-    """Queue a file of the open flags the report's `query` (its filters, as in its address) selects."""
+def duplication_export_request(*, actor: User, fmt: str, filters: FlagFilters) -> DuplicationExport:
+    """Queue a file of the open flags the report's (checked) `filters` select."""
     actor_require(actor, RUN_PERM, "Only Support Group staff may export the duplication report.")
-    form = FlagFilterForm(QueryDict(query))
-    if not form.is_valid():
-        raise PortalError("Those filters are not valid any more; the report shows what they mean now.")
     with transaction.atomic():
         export = DuplicationExport.objects.create(
             format=DuplicationExport.Format(fmt),
-            query=form.canonical_query(),
-            filters=form.description()[:300],
+            query=filters.query(),
+            filters=filters.description()[:300],
             requested_by=actor,
             message="Waiting for a worker",
         )
@@ -77,8 +71,8 @@ def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
         return DuplicationExport.objects.get(pk=export_id) if DuplicationExport.give_up([export_id]) else None
     export = DuplicationExport.objects.get(pk=export_id)
     try:
-        form = FlagFilterForm(QueryDict(export.query))
-        if not form.is_valid():
+        filters = FlagFilters.from_query(export.query)
+        if filters is None:
             # A pillar or donor of the filters went since it was asked for: not every open flag instead.
             DuplicationExport.objects.filter(pk=export_id).update(
                 status=DuplicationExport.Status.FAILED,
@@ -88,11 +82,11 @@ def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
             )
             return DuplicationExport.objects.get(pk=export_id)
         limit = EXPORT_LIMITS[export.format]
-        selected = filter_flags(open_duplicate_flags(), **form.filters())
+        selected = filter_flags(open_duplicate_flags(), **filters.lookups())
         flags = list(selected[:limit])
         total = len(flags) if len(flags) < limit else selected.count()
         about = {
-            "filters": form.description(),
+            "filters": filters.description(),
             "shown": len(flags),
             "total": total,
             "limit": limit,

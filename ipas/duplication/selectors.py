@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -9,8 +12,9 @@ from django.http import Http404
 from ipas.activities.selectors import activities_visible_to
 from ipas.duplication import engine
 from ipas.models import Activity, DuplicateFlag, Funding
-from partners.models import User
+from partners.models import Country, Organisation, User
 from partners.selectors import organisations_of
+from pillars.models import Pillar
 
 RUN_PERM = "ipas.run_duplication_report"
 
@@ -84,6 +88,79 @@ def filter_flags(flags: QuerySet[DuplicateFlag], *, pillar=None, country=None, d
     if pillar or country or donor:
         flags = flags.distinct()
     return flags
+
+
+@dataclass(frozen=True)
+class FlagFilters:
+    """The report's filters, checked (FlagFilterForm makes them): what `filter_flags` applies, what a report
+    file keeps to be built later (`query`: ids only, nothing else of the address) and states (`description`)."""
+
+    pillar: Pillar | None = None
+    country: Country | None = None
+    donor: Organisation | None = None
+    min_score: int | None = None  # percent, 0-100
+    kind: str = ""
+
+    def lookups(self) -> dict:
+        """Keyword arguments of `filter_flags`."""
+        return {
+            "pillar": self.pillar,
+            "country": self.country,
+            "donor": self.donor,
+            "min_score": self.min_score / 100 if self.min_score is not None else None,
+            "kind": self.kind or None,
+        }
+
+    def query(self) -> str:
+        values = [
+            ("pillar", self.pillar.pk if self.pillar else None),
+            ("country", self.country.pk if self.country else None),
+            ("donor", self.donor.pk if self.donor else None),
+            ("min_score", self.min_score),
+            ("kind", self.kind),
+        ]
+        return urlencode([(name, value) for name, value in values if value not in (None, "")])
+
+    def description(self) -> str:
+        """The filters in words, for the exported files: "All open flags" when there are none."""
+        parts = []
+        if self.pillar:
+            parts.append(f"pillar {self.pillar.code}")
+        if self.country:
+            parts.append(f"beneficiary {self.country.code}")
+        if self.donor:
+            parts.append(f"donor {self.donor.label}")
+        if self.min_score is not None:
+            parts.append(f"score at least {self.min_score}%")
+        if self.kind:
+            parts.append(dict(DuplicateFlag.Kind.choices)[self.kind].lower())
+        return "Open flags with " + ", ".join(parts) if parts else "All open flags"
+
+    @classmethod
+    def from_query(cls, query: str) -> FlagFilters | None:
+        """The filters a report file kept, read again when the worker builds it: None when one of them names
+        a pillar, beneficiary or donor no longer there (the file must not hold every flag instead)."""
+        values = dict(parse_qsl(query))
+        found: dict = {}
+        lookups = {
+            "pillar": Pillar.objects.all(),
+            "country": Country.objects.filter(is_beneficiary=True),
+            "donor": Organisation.objects.filter(fundings__isnull=False).distinct(),
+        }
+        for name, candidates in lookups.items():
+            if values.get(name):
+                found[name] = candidates.filter(pk=values[name]).first()
+                if found[name] is None:
+                    return None
+        if values.get("min_score"):
+            if not values["min_score"].isdigit() or int(values["min_score"]) > 100:
+                return None
+            found["min_score"] = int(values["min_score"])
+        if values.get("kind"):
+            if values["kind"] not in DuplicateFlag.Kind.values:
+                return None
+            found["kind"] = values["kind"]
+        return cls(**found)
 
 
 def pair_details(flag: DuplicateFlag) -> dict:

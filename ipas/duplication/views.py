@@ -4,7 +4,7 @@ from urllib.parse import quote, urlsplit
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -40,7 +40,7 @@ def _report_to_return_to(request, candidate: str | None) -> str:
 @permission_required_or_403(RUN_PERM)
 def duplication_report(request):
     form = FlagFilterForm(request.GET or None)
-    flags = filter_flags(open_duplicate_flags(), **form.filters())
+    flags = filter_flags(open_duplicate_flags(), **form.flag_filters().lookups())
     page = Paginator(flags, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -135,11 +135,14 @@ def duplication_export(request, fmt: str):
     """Ask for a file of the report as filtered; its page shows the progress, then the download."""
     if fmt not in DuplicationExport.Format.values:
         raise Http404("Export as xlsx or pdf.")
+    # The report's filters as they were in its address when the button was pressed.
+    form = FlagFilterForm(QueryDict(request.POST.get("query", "")))
+    if not form.is_valid():
+        messages.error(request, "Those filters are not valid any more; the report shows what they mean now.")
+        return redirect(reverse("ipas:duplication_report"))
     ok, export = call_service(
         request,
-        lambda: report_files.duplication_export_request(
-            actor=request.user, fmt=fmt, query=request.POST.get("query", "")
-        ),
+        lambda: report_files.duplication_export_request(actor=request.user, fmt=fmt, filters=form.flag_filters()),
     )
     if not ok:
         return redirect(reverse("ipas:duplication_report"))

@@ -177,7 +177,7 @@ class DuplicationExport(BackgroundJob):
         PDF = "pdf", "PDF"
 
     format = models.CharField(max_length=4, choices=Format.choices)
-    # The report's filters (ipas.duplication.forms.FlagFilterForm.canonical_query), re-read by the worker so
+    # The report's filters (ipas.duplication.selectors.FlagFilters.query), re-read by the worker so
     # the file holds what the report holds when it is built, and in words.
     query = models.CharField(max_length=500, blank=True)
     filters = models.CharField(max_length=300, blank=True)

@@ -6,8 +6,10 @@ from django.contrib.auth.models import AnonymousUser
 
 from iisg_portal.errors import PortalError
 from ipas.duplication.report_files import duplication_export_request
+from ipas.duplication.selectors import FlagFilters
 from ipas.duplication.services import duplicate_flag_reopen, duplicate_flag_resolve, duplication_run_start
 from ipas.models import DuplicateFlag, DuplicationExport, DuplicationRun
+from partners.models import Country
 from tests.ipas.factories import ActivityFactory
 
 # Personas who may see flags or reports but do not hold ipas.run_duplication_report.
@@ -83,10 +85,12 @@ def test_a_settled_flag_is_reopened_by_no_one_without_the_right(request, persona
 def test_a_person_without_the_right_asks_for_no_export(request, persona, flag):
     actor = request.getfixturevalue(persona) if persona else None
     with pytest.raises(PortalError, match="Only Support Group staff may export the duplication report"):
-        duplication_export_request(actor=actor, fmt="xlsx", query="")
+        duplication_export_request(actor=actor, fmt="xlsx", filters=FlagFilters())
     assert not DuplicationExport.objects.exists()
 
 
 def test_support_staff_ask_for_an_export(support, flag):
-    export = duplication_export_request(actor=support, fmt="pdf", query="country=RS")
+    export = duplication_export_request(
+        actor=support, fmt="pdf", filters=FlagFilters(country=Country.objects.get(code="RS"))
+    )
     assert (export.requested_by, export.format, export.status) == (support, "pdf", "queued")
