@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install preflight run test lint test-fast bench fuzz compose-check clean
+.PHONY: install preflight run test lint test-fast bench fuzz compose-check clean backup restore backup-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,19 @@ FUZZ_VENV := .venv-fuzz
 fuzz: preflight
 	test -x $(FUZZ_VENV)/bin/schemathesis || ($(PYTHON) -m venv $(FUZZ_VENV) && $(FUZZ_VENV)/bin/pip install -q -r requirements-fuzz.txt)
 	$(FUZZ_VENV)/bin/python tools/fuzz.py --python $(BIN)/python --schemathesis $(FUZZ_VENV)/bin/schemathesis
+
+# Backups (README: "Backup and restore"): FILE=path/to/backup.tar.gz; FORCE=1 restores over a database that is not empty.
+backup: preflight
+	@test -n "$(FILE)" || (echo "Say where: make backup FILE=backups/iisg-$$(date +%Y%m%d).tar.gz" && exit 2)
+	$(BIN)/python -m tools.backup backup "$(FILE)"
+
+restore: preflight
+	@test -n "$(FILE)" || (echo "Say which: make restore FILE=backups/....tar.gz" && exit 2)
+	$(BIN)/python -m tools.backup restore "$(FILE)" $(if $(FORCE),--force,)
+
+backup-check: preflight
+	@test -n "$(FILE)" || (echo "Say which: make backup-check FILE=backups/....tar.gz" && exit 2)
+	$(BIN)/python -m tools.backup check "$(FILE)"
 
 clean:
 	rm -rf $(VENV) $(FUZZ_VENV) staticfiles
