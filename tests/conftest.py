@@ -290,3 +290,14 @@ def entry_data(objective, partner_org, donor, countries):
 @pytest.fixture
 def draft(editor, partner_org, entry_data):
     return activity_create(actor=editor, organisation=partner_org, data=entry_data)
+
+
+@pytest.fixture
+def back_to_the_latest_migration():
+    """For tests that migrate backwards: whatever the test left, later tests need the latest schema."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

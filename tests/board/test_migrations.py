@@ -13,13 +13,6 @@ def _migrate(target):
     return executor.loader.project_state(target).apps
 
 
-@pytest.fixture
-def back_to_the_latest_migration():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())  # whatever the test left, later tests need the schema
-
-
 @pytest.mark.django_db(transaction=True)
 def test_0005_keeps_when_each_pack_was_asked_for_and_back(back_to_the_latest_migration):
     pack = MeetingPackFactory()

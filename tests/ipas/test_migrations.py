@@ -37,13 +37,6 @@ def _legacy_snapshot(fields: dict, names: dict[int, str]) -> dict:
     return legacy
 
 
-@pytest.fixture
-def back_to_the_latest_migration():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())  # whatever the test left, later tests need the schema
-
-
 @pytest.mark.django_db(transaction=True)
 def test_0012_keeps_settled_flags_settled_with_their_donors_by_id_and_back(countries, back_to_the_latest_migration):
     from ipas.duplication import engine
