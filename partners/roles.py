@@ -70,5 +70,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+# Roles given to a person directly (partners.services.staff_role_set), not through a membership.
+STAFF_ROLES = (SUPPORT_GROUP_STAFF, BOARD_SECRETARIAT, BOARD_MEMBERS)
+
 # Object permissions a Lead or Co-Lead Partner organisation's editors' group holds on its own pillar.
 LEAD_PARTNER_PERMISSIONS = ["review_entries", "manage_ipas"]

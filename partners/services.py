@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.permissions import actor_require
 from partners import roles
 from partners.models import ApiKey, Membership, Organisation, User
 
@@ -100,9 +101,22 @@ def _user_rights_forget(user: User) -> None:
         user.__dict__.pop(cache, None)
 
 
-def membership_set(*, actor: User | None, user: User, organisation: Organisation, role: str) -> Membership:
-    """Make `user` a member of `organisation` with `role` (editor or viewer)."""
+def membership_set(
+    *, actor: User | None, user: User, organisation: Organisation, role: str, replacing: Membership | None = None
+) -> Membership:
+    """Make `user` a member of `organisation` with `role` (editor or viewer).
+
+    With `replacing` (a membership as it is stored, e.g. one edited in the admin), that membership becomes this
+    one: if its person or organisation differs, it ends first, and with it every right it gave.
+    """
+    actor_require(actor, "partners.change_membership", "You may not change memberships.", system=True)
     with transaction.atomic(), audited(actor, "membership_set"):
+        if replacing is not None and replacing.pk is not None:
+            stored = Membership.objects.select_related("user").filter(pk=replacing.pk).first()
+            if stored is not None and (stored.user_id, stored.organisation_id) != (user.pk, organisation.pk):
+                former = stored.user
+                stored.delete()
+                _user_role_groups_sync(former)
         membership, _ = Membership.objects.update_or_create(
             user=user, organisation=organisation, defaults={"role": role}
         )
@@ -112,6 +126,7 @@ def membership_set(*, actor: User | None, user: User, organisation: Organisation
 
 def membership_remove(*, actor: User | None, membership: Membership) -> None:
     """End a membership, and with it the groups and the pillar rights it gave, at once."""
+    actor_require(actor, "partners.delete_membership", "You may not end memberships.", system=True)
     with transaction.atomic(), audited(actor, "membership_remove"):
         user = membership.user
         membership.delete()
@@ -119,12 +134,15 @@ def membership_remove(*, actor: User | None, membership: Membership) -> None:
 
 
 def staff_role_set(*, actor: User | None, user: User, role: str, member: bool = True) -> None:
-    """Add a user to (or remove from) a staff role: Support Group staff or board secretariat."""
-    if role not in (roles.SUPPORT_GROUP_STAFF, roles.BOARD_SECRETARIAT):
+    """Add a user to (or remove from) a role held in person: Support Group staff, Board secretariat or
+    Board members. Partner roles are not set here: they follow memberships (membership_set)."""
+    if role not in roles.STAFF_ROLES:
         raise ValueError(f"{role!r} is not a staff role")
+    actor_require(actor, "auth.change_user", "You may not change people's roles.", system=True)
     with transaction.atomic(), audited(actor, "staff_role_set"):
         group, _ = Group.objects.get_or_create(name=role)
         (user.groups.add if member else user.groups.remove)(group)
+        _user_rights_forget(user)
 
 
 # --- API keys -------------------------------------------------------------------------------------------
