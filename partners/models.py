@@ -108,6 +108,10 @@ class Organisation(models.Model):
     needs_review = models.BooleanField(default=False, help_text="Created by an import; check before relying on it.")
     # Every organisation's members are one group, so rights are granted to the group, never to a person.
     group = models.OneToOneField(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisation")
+    # Its editor members only: Lead Partner rights on a pillar go to this group (a viewer member only reads).
+    editors_group = models.OneToOneField(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="editors_of_organisation"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,7 +1,8 @@
 """The portal's roles as data: each is a group carrying global permissions.
 
 Lead and Co-Lead Partner rights are not here: they are object permissions on one pillar, granted to the
-lead organisation's group by pillars.services.pillar_leads_set.
+lead organisation's editors' group (its editor members only: a viewer member only reads) by
+pillars.services.pillar_leads_set.
 """
 
 SUPPORT_GROUP_STAFF = "Support Group staff"
@@ -69,5 +70,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
-# Object permissions a Lead or Co-Lead Partner organisation's group holds on its own pillar.
+# Roles given to a person directly (partners.services.staff_role_set), not through a membership.
+STAFF_ROLES = (SUPPORT_GROUP_STAFF, BOARD_SECRETARIAT, BOARD_MEMBERS)
+
+# Object permissions a Lead or Co-Lead Partner organisation's editors' group holds on its own pillar.
 LEAD_PARTNER_PERMISSIONS = ["review_entries", "manage_ipas"]

@@ -5,10 +5,12 @@ import secrets
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
+from iisg_portal.permissions import actor_require
 from partners import roles
 from partners.models import ApiKey, Membership, Organisation, User
 
@@ -25,10 +27,21 @@ def roles_ensure() -> None:
 
 
 def organisation_group_ensure(organisation: Organisation) -> Group:
+    """The organisation's members' group (and its editors' group, made with it)."""
     if organisation.group_id is None:
         organisation.group, _ = Group.objects.get_or_create(name=f"Organisation {organisation.pk}")
         organisation.save(update_fields=["group"])
+    organisation_editors_group_ensure(organisation)
     return organisation.group
+
+
+def organisation_editors_group_ensure(organisation: Organisation) -> Group:
+    """The group of the organisation's editor members: Lead Partner rights are granted to it, not to the
+    members' group, because a viewer member of a lead organisation only reads."""
+    if organisation.editors_group_id is None:
+        organisation.editors_group, _ = Group.objects.get_or_create(name=f"Organisation {organisation.pk} editors")
+        organisation.save(update_fields=["editors_group"])
+    return organisation.editors_group
 
 
 def organisation_create(*, actor: User | None, **fields) -> Organisation:
@@ -53,13 +66,15 @@ def organisation_update(*, actor: User | None, organisation: Organisation, **fie
 
 
 def _user_role_groups_sync(user: User) -> None:
-    """Derive a user's partner role groups from their memberships."""
+    """Derive a user's partner role groups and organisation groups from their memberships, as they are now."""
     role_groups = {name: Group.objects.get_or_create(name=name)[0] for name in roles.ROLE_PERMISSIONS}
     partner_roles = {roles.PARTNER_EDITORS, roles.PARTNER_VIEWERS, roles.OBSERVERS}
     wanted: set[str] = set()
     org_groups = []
     for membership in user.memberships.select_related("organisation"):
         org_groups.append(organisation_group_ensure(membership.organisation))
+        if membership.role == Membership.Role.EDITOR:
+            org_groups.append(organisation_editors_group_ensure(membership.organisation))
         if membership.organisation.participation == Organisation.Participation.OBSERVER:
             wanted.add(roles.OBSERVERS)
         elif membership.role == Membership.Role.EDITOR:
@@ -68,15 +83,40 @@ def _user_role_groups_sync(user: User) -> None:
             wanted.add(roles.PARTNER_VIEWERS)
     user.groups.remove(*[role_groups[name] for name in partner_roles - wanted])
     user.groups.add(*[role_groups[name] for name in wanted])
-    # Organisation groups: exactly those of the user's memberships.
-    stale = user.groups.filter(organisation__isnull=False).exclude(pk__in=[g.pk for g in org_groups])
+    # Organisation groups (members' and editors'): exactly those of the user's memberships.
+    stale = (
+        user.groups.filter(Q(organisation__isnull=False) | Q(editors_of_organisation__isnull=False))
+        .exclude(pk__in=[g.pk for g in org_groups])
+        .distinct()
+    )
     user.groups.remove(*stale)
     user.groups.add(*org_groups)
+    _user_rights_forget(user)
 
 
-def membership_set(*, actor: User | None, user: User, organisation: Organisation, role: str) -> Membership:
-    """Make `user` a member of `organisation` with `role` (editor or viewer)."""
+def _user_rights_forget(user: User) -> None:
+    """Drop the rights cached on the user object (Django's permission caches, led_pillar_ids): a change of
+    groups counts from now on, even later in the same request."""
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_led_pillar_ids"):
+        user.__dict__.pop(cache, None)
+
+
+def membership_set(
+    *, actor: User | None, user: User, organisation: Organisation, role: str, replacing: Membership | None = None
+) -> Membership:
+    """Make `user` a member of `organisation` with `role` (editor or viewer).
+
+    With `replacing` (a membership as it is stored, e.g. one edited in the admin), that membership becomes this
+    one: if its person or organisation differs, it ends first, and with it every right it gave.
+    """
+    actor_require(actor, "partners.change_membership", "You may not change memberships.", system=True)
     with transaction.atomic(), audited(actor, "membership_set"):
+        if replacing is not None and replacing.pk is not None:
+            stored = Membership.objects.select_related("user").filter(pk=replacing.pk).first()
+            if stored is not None and (stored.user_id, stored.organisation_id) != (user.pk, organisation.pk):
+                former = stored.user
+                stored.delete()
+                _user_role_groups_sync(former)
         membership, _ = Membership.objects.update_or_create(
             user=user, organisation=organisation, defaults={"role": role}
         )
@@ -85,6 +125,8 @@ def membership_set(*, actor: User | None, user: User, organisation: Organisation
 
 
 def membership_remove(*, actor: User | None, membership: Membership) -> None:
+    """End a membership, and with it the groups and the pillar rights it gave, at once."""
+    actor_require(actor, "partners.delete_membership", "You may not end memberships.", system=True)
     with transaction.atomic(), audited(actor, "membership_remove"):
         user = membership.user
         membership.delete()
@@ -92,12 +134,15 @@ def membership_remove(*, actor: User | None, membership: Membership) -> None:
 
 
 def staff_role_set(*, actor: User | None, user: User, role: str, member: bool = True) -> None:
-    """Add a user to (or remove from) a staff role: Support Group staff or board secretariat."""
-    if role not in (roles.SUPPORT_GROUP_STAFF, roles.BOARD_SECRETARIAT):
+    """Add a user to (or remove from) a role held in person: Support Group staff, Board secretariat or
+    Board members. Partner roles are not set here: they follow memberships (membership_set)."""
+    if role not in roles.STAFF_ROLES:
         raise ValueError(f"{role!r} is not a staff role")
+    actor_require(actor, "auth.change_user", "You may not change people's roles.", system=True)
     with transaction.atomic(), audited(actor, "staff_role_set"):
         group, _ = Group.objects.get_or_create(name=role)
         (user.groups.add if member else user.groups.remove)(group)
+        _user_rights_forget(user)
 
 
 # --- API keys -------------------------------------------------------------------------------------------

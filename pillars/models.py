@@ -54,5 +54,5 @@ class PillarUserObjectPermission(UserObjectPermissionBase):
 
 
 class PillarGroupObjectPermission(GroupObjectPermissionBase):
-    # Lead Partner rights are granted here, to the lead organisation's group, for its pillar only.
+    # Lead Partner rights are granted here, to the lead organisation's editors' group, for its pillar only.
     content_object = models.ForeignKey(Pillar, on_delete=models.CASCADE)

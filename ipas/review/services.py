@@ -14,6 +14,7 @@ from ipas.models import Activity, ActivityReview, ActivityRevision
 from ipas.tasks import notify_submitter_of_decision_task
 from partners.models import User
 from partners.selectors import organisations_of
+from pillars.selectors import user_leads_pillar
 
 
 @dataclass
@@ -27,7 +28,9 @@ def activity_review_decide(*, actor: User, review: ActivityReview, approve: bool
     comment = comment.strip()
     if not approve and not comment:
         raise PortalError("Say why the entry is returned: a comment is required.", field="comment")
-    if not actor.has_perm("pillars.review_entries", review.pillar):
+    # Only an editor member of one of the pillar's lead organisations decides: not a permission granted to the
+    # person directly, a global one or superuser status (has_perm would accept all three).
+    if not user_leads_pillar(actor, review.pillar):
         raise PortalError(f"Only the Lead Partners of {review.pillar.code} may decide on this entry.")
     if organisations_of(actor).filter(pk=review.activity.organisation_id).exists():
         raise PortalError("You cannot review an entry of your own organisation.")

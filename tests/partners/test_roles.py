@@ -1,3 +1,4 @@
+import pytest
 from django.contrib.auth.models import Group
 
 from partners import roles
@@ -29,10 +30,40 @@ def test_observer_organisation_members_are_observers_whatever_their_role(observe
 
     user = UserFactory()
     membership_set(actor=None, user=user, organisation=observer_org, role=Membership.Role.EDITOR)
-    assert list(user.groups.filter(organisation__isnull=True).values_list("name", flat=True)) == [roles.OBSERVERS]
+    role_groups = user.groups.filter(organisation__isnull=True, editors_of_organisation__isnull=True)
+    assert list(role_groups.values_list("name", flat=True)) == [roles.OBSERVERS]
     assert not user.has_perm("ipas.add_activity")
 
 
 def test_removing_the_membership_removes_the_groups(editor, partner_org):
     membership_remove(actor=None, membership=editor.memberships.get())
     assert not editor.groups.exists()
+
+
+def test_board_members_are_a_staff_role_partner_roles_are_not(db):
+    from partners.services import staff_role_set
+    from tests.partners.factories import UserFactory
+
+    minister = UserFactory()
+    staff_role_set(actor=None, user=minister, role=roles.BOARD_MEMBERS)
+    assert minister.has_perm("board.download_meeting_pack")
+    staff_role_set(actor=None, user=minister, role=roles.BOARD_MEMBERS, member=False)
+    assert not minister.has_perm("board.download_meeting_pack")  # at once, on the same object
+    with pytest.raises(ValueError):
+        staff_role_set(actor=None, user=minister, role=roles.PARTNER_EDITORS)
+
+
+def test_only_those_who_may_change_memberships_and_roles_do(editor, support, partner_org, viewer):
+    from iisg_portal.errors import PortalError
+    from partners.services import staff_role_set
+
+    with pytest.raises(PortalError):
+        membership_set(actor=editor, user=viewer, organisation=partner_org, role=Membership.Role.EDITOR)
+    with pytest.raises(PortalError):
+        membership_remove(actor=editor, membership=viewer.memberships.get())
+    with pytest.raises(PortalError):
+        staff_role_set(actor=support, user=editor, role=roles.SUPPORT_GROUP_STAFF)
+    assert viewer.memberships.get().role == Membership.Role.VIEWER
+    # Support Group staff manage memberships (they may not end them: only an administrator does).
+    membership_set(actor=support, user=viewer, organisation=partner_org, role=Membership.Role.EDITOR)
+    assert viewer.has_perm("ipas.add_activity")

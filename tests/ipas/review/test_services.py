@@ -102,3 +102,61 @@ def test_digest_lists_entries_waiting_more_than_14_days(
     assert mailoutbox[0].to == [lead.email]
     assert "waiting 15 days" in mailoutbox[0].body
     assert len(mail.outbox) == 1
+
+
+def _lead_org_member(lead_org, email, role):
+    from partners.services import membership_set
+    from tests.partners.factories import UserFactory
+
+    user = UserFactory(email=email)
+    membership_set(actor=None, user=user, organisation=lead_org, role=role)
+    return user
+
+
+def test_a_viewer_member_of_the_lead_organisation_cannot_approve_an_editor_member_can(
+    draft, editor, lead, lead_org, django_capture_on_commit_callbacks
+):
+    lead_viewer = _lead_org_member(lead_org, "viewer@dcaf.example", "viewer")
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    for approve, comment in ((True, ""), (False, "Not like this.")):
+        with pytest.raises(PortalError, match="Only the Lead Partners of WBCTi"):
+            review_services.activity_review_decide(actor=lead_viewer, review=review, approve=approve, comment=comment)
+    assert ActivityReview.objects.get(pk=review.pk).state == ActivityReview.State.PENDING
+
+    outcome = review_services.activity_review_decide(actor=lead, review=review, approve=True)
+    assert outcome.activity_approved
+    assert ActivityReview.objects.get(pk=review.pk).decided_by == lead
+
+
+def test_a_right_granted_to_a_person_directly_or_globally_is_no_review_right(
+    draft, editor, support, pillar, django_capture_on_commit_callbacks, django_user_model
+):
+    from django.contrib.auth.models import Permission
+    from guardian.shortcuts import assign_perm
+
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    # What guardian's admin pages let Support Group staff give themselves; a global permission; a superuser.
+    assign_perm("review_entries", support, pillar)
+    globally = django_user_model.objects.create_user(email="global@iisg.example")
+    globally.user_permissions.add(Permission.objects.get(codename="review_entries", content_type__app_label="pillars"))
+    superuser = django_user_model.objects.create_superuser(email="root@iisg.example", password="x-long-admin-pass-1")
+    support = django_user_model.objects.get(pk=support.pk)
+    # What has_perm says of each (the check the service made before):
+    assert support.has_perm("pillars.review_entries", pillar) and superuser.has_perm("pillars.review_entries", pillar)
+    assert globally.has_perm("pillars.review_entries")
+    for actor in (support, globally, superuser):
+        with pytest.raises(PortalError, match="Only the Lead Partners of WBCTi"):
+            review_services.activity_review_decide(actor=actor, review=review, approve=True)
+    assert ActivityReview.objects.get(pk=review.pk).state == ActivityReview.State.PENDING
+    assert Activity.objects.get(pk=draft.pk).approval_state == Activity.ApprovalState.SUBMITTED
+
+
+def test_a_lead_partner_who_becomes_a_viewer_stops_deciding_at_once(
+    draft, editor, lead, lead_org, django_capture_on_commit_callbacks
+):
+    from partners.services import membership_set
+
+    (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
+    membership_set(actor=None, user=lead, organisation=lead_org, role="viewer")
+    with pytest.raises(PortalError, match="Only the Lead Partners of WBCTi"):
+        review_services.activity_review_decide(actor=lead, review=review, approve=True)
