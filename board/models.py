@@ -48,6 +48,20 @@ class Meeting(models.Model):
         return reverse("board:meeting_detail", args=[self.pk])
 
 
+# Who was invited and who attended are part of the meeting's record: their links are audited. Django's default
+# many-to-many tables are tracked through proxies (so pgtrigger puts their triggers in this app's migrations).
+@pghistory.track(obj_field=None)
+class MeetingParticipant(Meeting.participants.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class MeetingAttendee(Meeting.attendees.through):
+    class Meta:
+        proxy = True
+
+
 @pghistory.track()
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
@@ -162,8 +176,9 @@ class ActionPoint(models.Model):
 class MeetingPack(BackgroundJob):
     """One built version of a meeting's pack: who asked for it, when, from which data, and its progress.
 
-    The files live in MeetingPackFile, outside the audit trail (binary content has no place in history).
-    A pack is a draft for the secretariat and Support Group until released to Board members and Lead Partners.
+    The files live in MeetingPackFile, whose audit events leave out the bytes (binary content has no place in
+    history). A pack is a draft for the secretariat and Support Group until released to Board members and Lead
+    Partners.
     """
 
     class Status(models.TextChoices):
@@ -210,6 +225,8 @@ class MeetingPack(BackgroundJob):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
+# Audited without the bytes: which file of which pack, its size and SHA-256, made and removed when.
+@pghistory.track(exclude=["content"])
 class MeetingPackFile(models.Model):
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

@@ -62,6 +62,27 @@ class User(AbstractUser):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+# Who belongs to which group, and which global permissions a user or group holds, decide what each person may do:
+# every change is an audit event. Django's default many-to-many tables are tracked through proxies, the way
+# pgtrigger puts their triggers in this app's migrations; the link's own id means nothing once removed.
+@pghistory.track(obj_field=None)
+class UserGroup(User.groups.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class UserPermission(User.user_permissions.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class GroupPermission(Group.permissions.through):
+    class Meta:
+        proxy = True
+
+
 @pghistory.track()
 class Country(models.Model):
     code = models.CharField(max_length=2, primary_key=True, help_text="ISO 3166-1 alpha-2 (XK for Kosovo*).")

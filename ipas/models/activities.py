@@ -107,6 +107,20 @@ class Activity(models.Model):
         return self.title
 
 
+# Countries and themes are part of the entry: their links are audited like its fields. Django's default
+# many-to-many tables are tracked through proxies (so pgtrigger puts their triggers in this app's migrations).
+@pghistory.track(obj_field=None)
+class ActivityBeneficiary(Activity.beneficiaries.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class ActivityTheme(Activity.themes.through):
+    class Meta:
+        proxy = True
+
+
 @pghistory.track(meta={"indexes": [models.Index(fields=["pgh_created_at"], name="activity_obj_event_created")]})
 class ActivityObjective(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="objective_links")
