@@ -1,7 +1,9 @@
 import pghistory
+import pgtrigger
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
 from django.db.models.functions import Lower
+from pghistory.models import Context
 
 KOSOVO_FOOTNOTE = (
     "This designation is without prejudice to positions on status, and is in line with "
@@ -81,6 +83,16 @@ class UserPermission(User.user_permissions.through):
 class GroupPermission(Group.permissions.through):
     class Meta:
         proxy = True
+
+
+class AuditContext(Context):
+    """pghistory's contexts: who did what, through which service, shared by the events of one transaction.
+    The event tables refuse UPDATE and DELETE (PGHISTORY_APPEND_ONLY); a context is never deleted either.
+    pghistory itself updates a context within its transaction, when a nested `pghistory.context` adds to it."""
+
+    class Meta:
+        proxy = True
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Delete)]
 
 
 @pghistory.track()

@@ -3,7 +3,7 @@ of a meeting, and the files the portal makes all leave events naming who did it 
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import models
+from django.db import DatabaseError, connection, models, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from board.models import MeetingAttendee, MeetingPackFile, MeetingParticipant
@@ -13,7 +13,7 @@ from ipas.activities.services import activity_update
 from ipas.duplication.report_files import duplication_export_request
 from ipas.models import ActivityBeneficiary, ActivityTheme, DuplicationExport
 from partners import roles
-from partners.models import GroupPermission, UserGroup, UserPermission
+from partners.models import AuditContext, GroupPermission, UserGroup, UserPermission
 from partners.services import membership_set, staff_role_set
 from pillars.models import PillarCoLead, PillarGroupObjectPermission, PillarUserObjectPermission
 from pillars.services import pillar_leads_set
@@ -215,3 +215,70 @@ def test_no_event_table_stores_file_contents():
         if isinstance(field, models.BinaryField)
     ]
     assert binary == []
+
+
+# --- history is append-only for the portal ----------------------------------------------------------------------------
+
+
+def _triggers_on(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgenabled <> 'D'",
+            [f'"{table}"'],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_every_event_table_has_a_trigger_refusing_updates_and_deletes():
+    from pghistory.core import event_models
+
+    tables = [model._meta.db_table for model in event_models()]
+    assert "partners_usergroupevent" in tables and "ipas_activityevent" in tables
+    unprotected = [table for table in tables if not any("append_only" in t for t in _triggers_on(table))]
+    assert unprotected == []
+
+
+@pytest.mark.django_db
+def test_the_portal_cannot_rewrite_or_delete_audit_events(support):
+    officer = UserFactory(email="officer@iisg.example")
+    staff_role_set(actor=support, user=officer, role=roles.SUPPORT_GROUP_STAFF)
+    table = UserGroup.pgh_event_model._meta.db_table
+    event = UserGroup.pgh_event_model.objects.get(user=officer)
+
+    for sql in (f'DELETE FROM "{table}"', f'UPDATE "{table}" SET user_id = {support.pk}'):  # noqa: S608
+        with pytest.raises(DatabaseError, match="Cannot update or delete rows"), transaction.atomic():
+            connection.cursor().execute(sql)
+    with pytest.raises(DatabaseError, match="Cannot update or delete rows"), transaction.atomic():
+        UserGroup.pgh_event_model.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError, match="Cannot update or delete rows"), transaction.atomic():
+        UserGroup.pgh_event_model.objects.filter(pk=event.pk).update(pgh_label="insert (corrected)")
+
+    assert said(UserGroup.pgh_event_model.objects.get(pk=event.pk)) == ("insert", support.pk, "staff_role_set")
+
+
+@pytest.mark.django_db
+def test_who_did_it_cannot_be_deleted_either(support):
+    staff_role_set(actor=support, user=UserFactory(email="officer@iisg.example"), role=roles.SUPPORT_GROUP_STAFF)
+    context = UserGroup.pgh_event_model.objects.latest("pgh_id").pgh_context
+
+    with pytest.raises(DatabaseError, match="Cannot delete rows"), transaction.atomic():
+        AuditContext.objects.filter(pk=context.pk).delete()
+    assert AuditContext.objects.get(pk=context.pk).metadata["user"] == support.pk
+
+
+@pytest.mark.django_db
+def test_truncate_still_empties_history_for_test_databases(support):
+    # pytest-django empties the tables after transactional tests with TRUNCATE, which row triggers do not see.
+    staff_role_set(actor=support, user=UserFactory(email="officer@iisg.example"), role=roles.SUPPORT_GROUP_STAFF)
+    with connection.cursor() as cursor:
+        cursor.execute(f'TRUNCATE "{UserGroup.pgh_event_model._meta.db_table}"')  # noqa: S608
+    assert not UserGroup.pgh_event_model.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_history_is_still_flushed_after_a_transactional_test(support):
+    # Committed for real: pytest-django's flush (TRUNCATE) after this test must empty the event tables, or the
+    # teardown fails; and the flush before it did, or more than these two events would be found.
+    staff_role_set(actor=support, user=UserFactory(email="officer@iisg.example"), role=roles.SUPPORT_GROUP_STAFF)
+    assert UserGroup.pgh_event_model.objects.filter(pgh_context__metadata__action="staff_role_set").count() == 2
