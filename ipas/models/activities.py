@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from iisg_portal.audit import KeptRecord
 from ipas.models.plans import Objective
 from partners.models import Country, Organisation
 from pillars.models import CrossCuttingTheme
@@ -101,6 +102,13 @@ class Activity(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="activity_recent"),
             models.Index(fields=["approval_state", "-updated_at"]),
             models.Index(fields=["organisation", "approval_state"]),
+        ]
+        triggers = [
+            # Published once, an entry is withdrawn, never deleted: others may have relied on it.
+            KeptRecord(
+                name="keep_approved",
+                kept_when="{row}.approval_state = 'approved' OR {row}.approved_at IS NOT NULL",
+            ),
         ]
 
     def __str__(self):
