@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from board.models import ActionPoint, AgendaItem, Decision, Meeting
+from iisg_portal.kept_records import KeptRecordsAdmin
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -8,8 +9,9 @@ class AgendaItemInline(admin.TabularInline):
     extra = 0
 
 
+# A meeting's released packs stay (the database refuses to delete them): deleting the meeting is refused too.
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(KeptRecordsAdmin, admin.ModelAdmin):
     list_display = ["title", "body", "date", "place", "status"]
     list_filter = ["body", "status"]
     search_fields = ["title", "place"]
@@ -17,8 +19,9 @@ class MeetingAdmin(admin.ModelAdmin):
     filter_horizontal = ["participants"]
 
 
+# A decision taken is corrected, never deleted: no "Delete" for it.
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(KeptRecordsAdmin, admin.ModelAdmin):
     list_display = ["number", "meeting", "status"]
     list_filter = ["status", "year"]
     search_fields = ["text"]

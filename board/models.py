@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from iisg_portal.audit import KeptRecord
 from iisg_portal.jobs import BackgroundJob
 from partners.models import Organisation
 from pillars.models import Pillar
@@ -46,6 +47,20 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("board:meeting_detail", args=[self.pk])
+
+
+# Who was invited and who attended are part of the meeting's record: their links are audited. Django's default
+# many-to-many tables are tracked through proxies (so pgtrigger puts their triggers in this app's migrations).
+@pghistory.track(obj_field=None)
+class MeetingParticipant(Meeting.participants.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class MeetingAttendee(Meeting.attendees.through):
+    class Meta:
+        proxy = True
 
 
 @pghistory.track()
@@ -96,6 +111,10 @@ class Decision(models.Model):
             models.UniqueConstraint(fields=["year", "sequence"], name="decision_number_unique"),
             models.CheckConstraint(condition=Q(sequence__gte=1), name="decision_sequence_positive"),
         ]
+        triggers = [
+            # A decision taken is corrected (DecisionCorrection), never deleted; a proposal may still be dropped.
+            KeptRecord(name="keep_taken", kept_when="{row}.status <> 'proposed'"),
+        ]
 
     def __str__(self):
         return self.number
@@ -108,6 +127,11 @@ class Decision(models.Model):
     def is_taken(self) -> bool:
         """A decision the meeting has settled: its text changes only through a recorded correction."""
         return self.status != self.Status.PROPOSED
+
+    @property
+    def must_be_kept(self) -> bool:
+        """Taken now or ever (by its audit events): the database refuses to delete it (KeptRecord)."""
+        return self.is_taken or self.events.exclude(status=self.Status.PROPOSED).exists()
 
 
 @pghistory.track()
@@ -162,8 +186,9 @@ class ActionPoint(models.Model):
 class MeetingPack(BackgroundJob):
     """One built version of a meeting's pack: who asked for it, when, from which data, and its progress.
 
-    The files live in MeetingPackFile, outside the audit trail (binary content has no place in history).
-    A pack is a draft for the secretariat and Support Group until released to Board members and Lead Partners.
+    The files live in MeetingPackFile, whose audit events leave out the bytes (binary content has no place in
+    history). A pack is a draft for the secretariat and Support Group until released to Board members and Lead
+    Partners; once released it is never deleted (KeptRecord), nor are its files.
     """
 
     class Status(models.TextChoices):
@@ -197,6 +222,7 @@ class MeetingPack(BackgroundJob):
                 condition=Q(released_at__isnull=True) | Q(status="done"), name="meeting_pack_release_when_done"
             ),
         ]
+        triggers = [KeptRecord(name="keep_released", kept_when="{row}.released_at IS NOT NULL")]
 
     def __str__(self):
         return f"{self.meeting} pack v{self.version}"
@@ -210,6 +236,8 @@ class MeetingPack(BackgroundJob):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
+# Audited without the bytes: which file of which pack, its size and SHA-256, made and removed when.
+@pghistory.track(exclude=["content"])
 class MeetingPackFile(models.Model):
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -225,6 +253,19 @@ class MeetingPackFile(models.Model):
     class Meta:
         ordering = ["pack", "format"]
         constraints = [models.UniqueConstraint(fields=["pack", "format"], name="meeting_pack_file_unique")]
+        triggers = [
+            # The files of a pack released (now or by its audit events, ever) are what was sent: they stay with it.
+            KeptRecord(
+                name="keep_released",
+                kept_when=(
+                    "EXISTS (SELECT 1 FROM board_meetingpack AS pack "
+                    "WHERE pack.id = {row}.pack_id AND pack.released_at IS NOT NULL) "
+                    "OR EXISTS (SELECT 1 FROM board_meetingpackevent AS pack "
+                    "WHERE pack.pgh_obj_id = {row}.pack_id AND pack.released_at IS NOT NULL)"
+                ),
+                history=False,
+            ),
+        ]
 
     def __str__(self):
         return f"{self.pack} {self.format}"

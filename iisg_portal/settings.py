@@ -266,6 +266,8 @@ LOGGING = {
 }
 
 # Audit trail: inserts, updates and deletes of every tracked model, recorded by Postgres triggers.
+# Append-only: a trigger on every event table refuses UPDATE and DELETE (TRUNCATE, as tests use, still works).
+PGHISTORY_APPEND_ONLY = True
 PGHISTORY_DEFAULT_TRACKERS = (
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),

@@ -1,7 +1,9 @@
 import pghistory
+import pgtrigger
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
 from django.db.models.functions import Lower
+from pghistory.models import Context
 
 KOSOVO_FOOTNOTE = (
     "This designation is without prejudice to positions on status, and is in line with "
@@ -60,6 +62,37 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+# Who belongs to which group, and which global permissions a user or group holds, decide what each person may do:
+# every change is an audit event. Django's default many-to-many tables are tracked through proxies, the way
+# pgtrigger puts their triggers in this app's migrations; the link's own id means nothing once removed.
+@pghistory.track(obj_field=None)
+class UserGroup(User.groups.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class UserPermission(User.user_permissions.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class GroupPermission(Group.permissions.through):
+    class Meta:
+        proxy = True
+
+
+class AuditContext(Context):
+    """pghistory's contexts: who did what, through which service, shared by the events of one transaction.
+    The event tables refuse UPDATE and DELETE (PGHISTORY_APPEND_ONLY); a context is never deleted either.
+    pghistory itself updates a context within its transaction, when a nested `pghistory.context` adds to it."""
+
+    class Meta:
+        proxy = True
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Delete)]
 
 
 @pghistory.track()

@@ -49,10 +49,21 @@ class CrossCuttingTheme(models.Model):
         return self.name
 
 
+# Who leads a pillar decides who reviews its entries: the Co-Leads and the object permissions are audited too.
+@pghistory.track(obj_field=None)
+class PillarCoLead(Pillar.co_lead_organisations.through):
+    """A Co-Lead Partner of a pillar (the default many-to-many table, tracked through this proxy)."""
+
+    class Meta:
+        proxy = True
+
+
+@pghistory.track()
 class PillarUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Pillar, on_delete=models.CASCADE)
 
 
+@pghistory.track()
 class PillarGroupObjectPermission(GroupObjectPermissionBase):
     # Lead Partner rights are granted here, to the lead organisation's editors' group, for its pillar only.
     content_object = models.ForeignKey(Pillar, on_delete=models.CASCADE)

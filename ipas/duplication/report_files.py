@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from iisg_portal.audit import audited
 from iisg_portal.exports import safe_cell
 from iisg_portal.permissions import actor_require
 from ipas.duplication.selectors import RUN_PERM, FlagFilters, filter_flags, open_duplicate_flags
@@ -35,7 +36,7 @@ KEEP_EXPORTS_FOR = timedelta(days=7)
 def duplication_export_request(*, actor: User, fmt: str, filters: FlagFilters) -> DuplicationExport:
     """Queue a file of the open flags the report's (checked) `filters` select."""
     actor_require(actor, RUN_PERM, "Only Support Group staff may export the duplication report.")
-    with transaction.atomic():
+    with transaction.atomic(), audited(actor, "duplication_export_request"):
         export = DuplicationExport.objects.create(
             format=DuplicationExport.Format(fmt),
             query=filters.query(),
@@ -57,16 +58,23 @@ def duplication_exports_resume() -> list[int]:
 def duplication_exports_prune() -> int:
     """Delete the files asked for more than KEEP_EXPORTS_FOR ago (they restate flags that may have changed
     since, and each holds up to a few MB). Returns how many."""
-    deleted, _ = DuplicationExport.objects.filter(
-        created_at__lt=timezone.now() - KEEP_EXPORTS_FOR,
-        status__in=[DuplicationExport.Status.DONE, DuplicationExport.Status.FAILED],  # never one being built
-    ).delete()
+    with audited(None, "duplication_exports_prune"):
+        deleted, _ = DuplicationExport.objects.filter(
+            created_at__lt=timezone.now() - KEEP_EXPORTS_FOR,
+            status__in=[DuplicationExport.Status.DONE, DuplicationExport.Status.FAILED],  # never one being built
+        ).delete()
     return deleted
 
 
 def duplication_export_execute(*, export_id: int) -> DuplicationExport | None:
     """Build a queued export's file. Safe to call twice: one caller claims the job (None for the other). A file
     whose workers died DuplicationExport.MAX_ATTEMPTS times is given up instead."""
+    # The worker acts for nobody in particular: its audit events name the action (who asked is on the insert).
+    with audited(None, "duplication_export_build"):
+        return _duplication_export_build(export_id)
+
+
+def _duplication_export_build(export_id: int) -> DuplicationExport | None:
     if not DuplicationExport.claim(export_id, percent=5, message="Reading the flags"):
         return DuplicationExport.objects.get(pk=export_id) if DuplicationExport.give_up([export_id]) else None
     export = DuplicationExport.objects.get(pk=export_id)

@@ -2,10 +2,12 @@
 
 from ipas.models.activities import (
     Activity,
+    ActivityBeneficiary,
     ActivityObjective,
     ActivityQuerySet,
     ActivityReview,
     ActivityRevision,
+    ActivityTheme,
     Funding,
     FundingNeed,
 )
@@ -21,11 +23,13 @@ from ipas.models.plans import Indicator, IntegratedPlanOfAction, Objective
 
 __all__ = [
     "Activity",
+    "ActivityBeneficiary",
     "ActivityImport",
     "ActivityObjective",
     "ActivityQuerySet",
     "ActivityReview",
     "ActivityRevision",
+    "ActivityTheme",
     "Consultation",
     "DuplicateFlag",
     "DuplicateFlagQuerySet",

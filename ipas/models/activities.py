@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from iisg_portal.audit import KeptRecord
 from ipas.models.plans import Objective
 from partners.models import Country, Organisation
 from pillars.models import CrossCuttingTheme
@@ -102,9 +103,30 @@ class Activity(models.Model):
             models.Index(fields=["approval_state", "-updated_at"]),
             models.Index(fields=["organisation", "approval_state"]),
         ]
+        triggers = [
+            # Published once, an entry is withdrawn, never deleted: others may have relied on it.
+            KeptRecord(
+                name="keep_approved",
+                kept_when="{row}.approval_state = 'approved' OR {row}.approved_at IS NOT NULL",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+
+# Countries and themes are part of the entry: their links are audited like its fields. Django's default
+# many-to-many tables are tracked through proxies (so pgtrigger puts their triggers in this app's migrations).
+@pghistory.track(obj_field=None)
+class ActivityBeneficiary(Activity.beneficiaries.through):
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(obj_field=None)
+class ActivityTheme(Activity.themes.through):
+    class Meta:
+        proxy = True
 
 
 @pghistory.track(meta={"indexes": [models.Index(fields=["pgh_created_at"], name="activity_obj_event_created")]})

@@ -167,10 +167,17 @@ class Consultation(models.Model):
         return f"Consultation {self.pk}: {self.title}"
 
 
+# Audited without the file (binary content has no place in history; it restates flags audited themselves) and
+# without each progress step: who asked for which report, and how its build ended.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange("status")),
+    pghistory.DeleteEvent(),
+    exclude=["content"],
+)
 class DuplicationExport(BackgroundJob):
     """A file of the duplication report (XLSX or PDF) built by a worker: the filters staff chose, its
-    progress, and the file. Not in the audit trail: binary content has no place in history, and the file
-    only restates flags that are audited themselves."""
+    progress, and the file."""
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (XLSX)"

@@ -148,7 +148,7 @@ def load_into_database(data: list[dict]) -> tuple[list[int], dict]:
 
         # The synthetic rows of this throwaway database are not audited: pghistory's row triggers would
         # write an event per row (about a minute more at 100,000). FK checks stay on ("USER" triggers only).
-        audited_tables = [Activity, ActivityObjective, Funding]
+        audited_tables = [Activity, Activity.beneficiaries.through, ActivityObjective, Funding]
         with connection.cursor() as cursor:
             for model in audited_tables:
                 cursor.execute(f'ALTER TABLE "{model._meta.db_table}" DISABLE TRIGGER USER')  # noqa: S608
