@@ -104,10 +104,14 @@ def apply_snapshot(activity: Activity, data: dict) -> None:
     )
 
 
-def _claim_version(activity: Activity, expected_version: int | None, base_snapshot: dict | None) -> None:
+VERSION_MISSING = (
+    "This save does not say which version of the activity you edited, so it could overwrite a colleague's "
+    "changes unseen. Nothing was saved: open the activity again and redo your changes."
+)
+
+
+def _claim_version(activity: Activity, expected_version: int, base_snapshot: dict | None) -> None:
     """Optimistic lock: bump the version only if nobody saved since `expected_version`."""
-    if expected_version is None:
-        return
     claimed = Activity.objects.filter(pk=activity.pk, version=expected_version).update(version=F("version") + 1)
     if not claimed:
         current = Activity.objects.get(pk=activity.pk)
@@ -154,7 +158,12 @@ def activity_create(*, actor: User, organisation: Organisation, data: dict, exte
 def activity_update(
     *, actor: User, activity: Activity, data: dict, expected_version: int, base_snapshot: dict | None = None
 ) -> Activity:
-    """Save the owner's edits. Approved entries get (or continue) a revision; others change in place."""
+    """Save the owner's edits. Approved entries get (or continue) a revision; others change in place.
+
+    `expected_version` is the version the edits were made on; a save without it is refused, never let through
+    unchecked (it would overwrite whatever was saved meanwhile)."""
+    if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+        raise PortalError(VERSION_MISSING)
     _require_editor(actor, activity.organisation)
     with transaction.atomic(), audited(actor, "activity_update"):
         activity = Activity.objects.select_for_update().get(pk=activity.pk)

@@ -161,7 +161,7 @@ def activity_update(request, pk: int):
         return redirect("ipas:activity_detail", pk=pk)
     conflict = None
     if request.method == "POST":
-        entry = ActivityEntry(request.POST)
+        entry = ActivityEntry(request.POST, editing=True)
         if entry.is_valid():
             try:
                 services.activity_update(
@@ -176,7 +176,7 @@ def activity_update(request, pk: int):
                 data = request.POST.copy()
                 data["version"] = error.current_version
                 data["base"] = ActivityForm.sign_base(error.current)
-                entry = ActivityEntry(data)
+                entry = ActivityEntry(data, editing=True)
                 entry.form.is_valid()
                 conflict = readable_diff(error.base, error.current) if error.base else [{"label": "(unknown)"}]
             except (PortalError, ValidationError) as error:
@@ -195,7 +195,7 @@ def activity_update(request, pk: int):
         snapshot = services.activity_working_snapshot(activity)
         initial, funding_initial = entry_initial(snapshot)
         initial.update(version=activity.version, base=ActivityForm.sign_base(snapshot))
-        entry = ActivityEntry(initial=initial, funding_initial=funding_initial)
+        entry = ActivityEntry(initial=initial, funding_initial=funding_initial, editing=True)
     return _render_form(request, entry, activity=activity, title=f"Edit “{activity.title}”", conflict=conflict)
 
 
