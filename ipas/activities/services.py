@@ -222,11 +222,13 @@ def activity_submit(*, actor: User, activity: Activity) -> list[ActivityReview]:
     with transaction.atomic(), audited(actor, "activity_submit"):
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         revision = None
+        approved_data = None
         if activity.approval_state == Activity.ApprovalState.APPROVED:
             revision = open_revision(activity)
             if revision is None or revision.state == ActivityRevision.State.SUBMITTED:
                 raise PortalError("There are no unsubmitted changes to this approved activity.")
             data = revision.data
+            approved_data = activity_snapshot(activity)
             revision.state = ActivityRevision.State.SUBMITTED
             revision.save(update_fields=["state", "updated_at"])
         elif activity.approval_state in (Activity.ApprovalState.DRAFT, Activity.ApprovalState.RETURNED):
@@ -250,6 +252,8 @@ def activity_submit(*, actor: User, activity: Activity) -> list[ActivityReview]:
                     round=activity.review_round,
                     submitted_by=actor,
                     submitted_at=now,
+                    submitted_data=data,
+                    approved_data=approved_data,
                 )
                 for pillar in pillars
             ]

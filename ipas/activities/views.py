@@ -85,8 +85,10 @@ def activity_detail(request, pk: int):
             "reviews": reviews,
             "revision": revision,
             "revision_diff": readable_diff(services.activity_snapshot(activity), revision.data) if revision else [],
-            "history": history.activity_changes(activity),
+            "history": history.activity_changes(activity, viewer=request.user),
             "may_edit": may_edit,
+            "may_duplicate": request.user.has_perm("ipas.add_activity")
+            and (may_edit or activity.approval_state == Activity.ApprovalState.APPROVED),
             "may_submit": may_edit
             and (
                 activity.approval_state in (Activity.ApprovalState.DRAFT, Activity.ApprovalState.RETURNED)
@@ -143,10 +145,20 @@ def activity_create(request):
 
 
 def activity_duplicate(request, pk: int):
-    """A new entry pre-filled from an existing one (it saves through activity_create)."""
+    """A new entry pre-filled from an existing one (it saves through activity_create).
+
+    The owner's editors copy what they are working on (an open revision included); everyone else copies the
+    published version only, so a submitted entry of another organisation, which a Lead Partner sees, is not
+    copied at all."""
     source = get_activity_for_user(request.user, pk)
     organisation = _editor_organisation(request.user)
-    initial, funding_initial = entry_initial(services.activity_working_snapshot(source))
+    if user_may_edit(request.user, source):
+        snapshot = services.activity_working_snapshot(source)
+    elif source.approval_state == Activity.ApprovalState.APPROVED:
+        snapshot = services.activity_snapshot(source)  # the row of an approved entry is its published version
+    else:
+        raise PermissionDenied("Only approved activities of other organisations can be duplicated.")
+    initial, funding_initial = entry_initial(snapshot)
     initial["title"] = f"Copy of {initial['title']}"[:300]
     if source.organisation_id != organisation.pk:
         initial["implementing_organisation"] = organisation.pk
