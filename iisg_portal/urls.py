@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from iisg_portal.odd_input import admin_view_on_site
 from iisg_portal.views import dashboard
 from ipas.plans.urls import urlpatterns as pillar_pages
 from pillars.urls import urlpatterns as pillar_leads
@@ -17,6 +18,8 @@ urlpatterns = [
     path("activities/", include("ipas.urls")),
     path("board/", include("board.urls")),
     path("api/", include("ipas.api_urls")),
+    # Before the admin's own route of that name: its shortcut fails (500) for models without a page.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(admin_view_on_site)),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 
 from iisg_portal.forms import PortalFormMixin
 from ipas.activities.selectors import ACTIVITY_SORTS
+from ipas.activities.services import VERSION_MISSING
 from ipas.activities.snapshots import snapshot_from_form_data
 from ipas.models import Activity, Funding, IntegratedPlanOfAction, Objective
 from partners.models import Country, Organisation
@@ -104,11 +105,14 @@ class ActivityForm(PortalFormMixin, forms.Form):
     confirm_over_budget = forms.BooleanField(
         required=False, label="Save anyway: the funding lines add up to more than the budget"
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     base = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Editing needs the version the form was opened on: the stale-save check compares it.
+        self.editing = editing
+        self.fields["version"].required = editing
         self.fields["primary_objective"].queryset = _objectives()
         self.fields["additional_objectives"].queryset = _objectives()
         self.fields["beneficiaries"].label_from_instance = lambda c: c.display_name
@@ -126,6 +130,9 @@ class ActivityForm(PortalFormMixin, forms.Form):
         ):
             if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
                 self.add_error(end, f"The {label} end cannot be before the {label} start.")
+        if self.editing and cleaned.get("version") is None:
+            # The field is hidden: say it above the form, where it is read.
+            self.add_error(None, VERSION_MISSING)
         for name in ("primary_objective", "additional_objectives"):
             value = cleaned.get(name)
             chosen = [value] if isinstance(value, Objective) else list(value or [])
@@ -183,8 +190,10 @@ FundingFormSet = forms.formset_factory(FundingForm, extra=0, can_delete=True, ma
 class ActivityEntry:
     """The activity form and its funding lines, validated together."""
 
-    def __init__(self, data=None, *, initial: dict | None = None, funding_initial: list | None = None):
-        self.form = ActivityForm(data, initial=initial)
+    def __init__(
+        self, data=None, *, initial: dict | None = None, funding_initial: list | None = None, editing: bool = False
+    ):
+        self.form = ActivityForm(data, initial=initial, editing=editing)
         self.fundings = FundingFormSet(data, initial=funding_initial, prefix="funding")
         self.over_budget = False
 

@@ -104,10 +104,14 @@ def apply_snapshot(activity: Activity, data: dict) -> None:
     )
 
 
-def _claim_version(activity: Activity, expected_version: int | None, base_snapshot: dict | None) -> None:
+VERSION_MISSING = (
+    "This save does not say which version of the activity you edited, so it could overwrite a colleague's "
+    "changes unseen. Nothing was saved: open the activity again and redo your changes."
+)
+
+
+def _claim_version(activity: Activity, expected_version: int, base_snapshot: dict | None) -> None:
     """Optimistic lock: bump the version only if nobody saved since `expected_version`."""
-    if expected_version is None:
-        return
     claimed = Activity.objects.filter(pk=activity.pk, version=expected_version).update(version=F("version") + 1)
     if not claimed:
         current = Activity.objects.get(pk=activity.pk)
@@ -154,7 +158,12 @@ def activity_create(*, actor: User, organisation: Organisation, data: dict, exte
 def activity_update(
     *, actor: User, activity: Activity, data: dict, expected_version: int, base_snapshot: dict | None = None
 ) -> Activity:
-    """Save the owner's edits. Approved entries get (or continue) a revision; others change in place."""
+    """Save the owner's edits. Approved entries get (or continue) a revision; others change in place.
+
+    `expected_version` is the version the edits were made on; a save without it is refused, never let through
+    unchecked (it would overwrite whatever was saved meanwhile)."""
+    if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+        raise PortalError(VERSION_MISSING)
     _require_editor(actor, activity.organisation)
     with transaction.atomic(), audited(actor, "activity_update"):
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -213,11 +222,13 @@ def activity_submit(*, actor: User, activity: Activity) -> list[ActivityReview]:
     with transaction.atomic(), audited(actor, "activity_submit"):
         activity = Activity.objects.select_for_update().get(pk=activity.pk)
         revision = None
+        approved_data = None
         if activity.approval_state == Activity.ApprovalState.APPROVED:
             revision = open_revision(activity)
             if revision is None or revision.state == ActivityRevision.State.SUBMITTED:
                 raise PortalError("There are no unsubmitted changes to this approved activity.")
             data = revision.data
+            approved_data = activity_snapshot(activity)
             revision.state = ActivityRevision.State.SUBMITTED
             revision.save(update_fields=["state", "updated_at"])
         elif activity.approval_state in (Activity.ApprovalState.DRAFT, Activity.ApprovalState.RETURNED):
@@ -241,6 +252,8 @@ def activity_submit(*, actor: User, activity: Activity) -> list[ActivityReview]:
                     round=activity.review_round,
                     submitted_by=actor,
                     submitted_at=now,
+                    submitted_data=data,
+                    approved_data=approved_data,
                 )
                 for pillar in pillars
             ]

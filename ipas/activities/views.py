@@ -85,8 +85,10 @@ def activity_detail(request, pk: int):
             "reviews": reviews,
             "revision": revision,
             "revision_diff": readable_diff(services.activity_snapshot(activity), revision.data) if revision else [],
-            "history": history.activity_changes(activity),
+            "history": history.activity_changes(activity, viewer=request.user),
             "may_edit": may_edit,
+            "may_duplicate": request.user.has_perm("ipas.add_activity")
+            and (may_edit or activity.approval_state == Activity.ApprovalState.APPROVED),
             "may_submit": may_edit
             and (
                 activity.approval_state in (Activity.ApprovalState.DRAFT, Activity.ApprovalState.RETURNED)
@@ -143,10 +145,20 @@ def activity_create(request):
 
 
 def activity_duplicate(request, pk: int):
-    """A new entry pre-filled from an existing one (it saves through activity_create)."""
+    """A new entry pre-filled from an existing one (it saves through activity_create).
+
+    The owner's editors copy what they are working on (an open revision included); everyone else copies the
+    published version only, so a submitted entry of another organisation, which a Lead Partner sees, is not
+    copied at all."""
     source = get_activity_for_user(request.user, pk)
     organisation = _editor_organisation(request.user)
-    initial, funding_initial = entry_initial(services.activity_working_snapshot(source))
+    if user_may_edit(request.user, source):
+        snapshot = services.activity_working_snapshot(source)
+    elif source.approval_state == Activity.ApprovalState.APPROVED:
+        snapshot = services.activity_snapshot(source)  # the row of an approved entry is its published version
+    else:
+        raise PermissionDenied("Only approved activities of other organisations can be duplicated.")
+    initial, funding_initial = entry_initial(snapshot)
     initial["title"] = f"Copy of {initial['title']}"[:300]
     if source.organisation_id != organisation.pk:
         initial["implementing_organisation"] = organisation.pk
@@ -161,7 +173,7 @@ def activity_update(request, pk: int):
         return redirect("ipas:activity_detail", pk=pk)
     conflict = None
     if request.method == "POST":
-        entry = ActivityEntry(request.POST)
+        entry = ActivityEntry(request.POST, editing=True)
         if entry.is_valid():
             try:
                 services.activity_update(
@@ -176,7 +188,7 @@ def activity_update(request, pk: int):
                 data = request.POST.copy()
                 data["version"] = error.current_version
                 data["base"] = ActivityForm.sign_base(error.current)
-                entry = ActivityEntry(data)
+                entry = ActivityEntry(data, editing=True)
                 entry.form.is_valid()
                 conflict = readable_diff(error.base, error.current) if error.base else [{"label": "(unknown)"}]
             except (PortalError, ValidationError) as error:
@@ -195,7 +207,7 @@ def activity_update(request, pk: int):
         snapshot = services.activity_working_snapshot(activity)
         initial, funding_initial = entry_initial(snapshot)
         initial.update(version=activity.version, base=ActivityForm.sign_base(snapshot))
-        entry = ActivityEntry(initial=initial, funding_initial=funding_initial)
+        entry = ActivityEntry(initial=initial, funding_initial=funding_initial, editing=True)
     return _render_form(request, entry, activity=activity, title=f"Edit “{activity.title}”", conflict=conflict)
 
 

@@ -24,12 +24,15 @@ def consultations_of(user: User, limit: int = 10) -> list[Consultation]:
     return list(Consultation.objects.filter(user=user).only("pk", "title", "created_at")[:limit])
 
 
-def consultation_shown(consultation) -> dict:
-    """What a recorded consultation showed, for the Support Group: each match as shown then (title,
-    organisation, status; consultations recorded before these were kept have none) with the activity as it
-    is now (None when it has since been deleted), and the objectives with their labels."""
+def consultation_shown(consultation, viewer: User) -> dict:
+    """What a recorded consultation showed, for the Support Group and the partner who made it: each match as
+    shown then (title, organisation, status; consultations recorded before these were kept have none) with the
+    activity as it is now when `viewer` may still see it (None when it has since been deleted or is hidden from
+    them now: `hidden` says which), and the objectives with their labels."""
     ids = [row["activity"] for row in consultation.results]
-    activities = Activity.objects.select_related("organisation").in_bulk(ids)
+    # Only what the viewer may see now: a draft renamed since (or an entry no longer theirs) keeps its title private.
+    activities = activities_visible_to(viewer).select_related("organisation").in_bulk(ids)
+    hidden = set(Activity.objects.filter(pk__in=set(ids) - set(activities)).values_list("pk", flat=True))
     labels = _objectives({row["objective"] for row in consultation.objectives})
     matches = []
     for row in consultation.results:
@@ -39,7 +42,8 @@ def consultation_shown(consultation) -> dict:
                 **row,
                 "activity": now,
                 "activity_id": row["activity"],
-                "title": row.get("title") or (now.title if now else ""),
+                "hidden": row["activity"] in hidden,
+                "title": row.get("title") or (now.title if now else f"Activity {row['activity']}"),
                 "organisation": row.get("organisation") or (now.organisation.label if now else ""),
                 "status": row.get("status") or (now.get_status_display() if now else ""),
                 "title_now": now.title if now and row.get("title") and now.title != row["title"] else "",

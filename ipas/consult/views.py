@@ -58,5 +58,5 @@ def consultation_detail(request, pk: int):
     return render(
         request,
         "ipas/consult/detail.html",
-        {"consultation": consultation, "staff": staff, **consultation_shown(consultation)},
+        {"consultation": consultation, "staff": staff, **consultation_shown(consultation, request.user)},
     )

@@ -254,6 +254,19 @@ class ActivityReview(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
+    # What this round was about, kept as submitted: the entry (or its revision) changes after a return, and a
+    # decided review must still show what was decided, never the owner's later, unpublished text.
+    submitted_data = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The entry as submitted for this round, in the shape of ipas.activities.snapshots."
+        "activity_snapshot (empty for reviews recorded before submissions were kept).",
+    )
+    approved_data = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="For a revision: the approved version it was to replace, as it stood at submission.",
+    )
 
     class Meta:
         ordering = ["submitted_at", "id"]

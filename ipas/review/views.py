@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from iisg_portal.web import call_service
 from ipas.activities.presentation import describe_snapshots, readable_diff
+from ipas.activities.selectors import activities_visible_to
 from ipas.activities.snapshots import activity_snapshot
 from ipas.models import ActivityReview
 from ipas.review import services as review_services
@@ -30,11 +31,27 @@ def review_queue(request):
     return render(request, "ipas/review/queue.html", {"page": page, "rows": rows})
 
 
+def _as_submitted(review: ActivityReview) -> tuple[dict | None, dict | None]:
+    """What a round was about: (the entry as submitted, the approved version a revision was to replace).
+
+    Never the entry as it is now: after a return the owner edits it again, and that text is theirs until
+    they submit it. (None, None) for a decided review recorded before submissions were kept."""
+    if review.submitted_data is not None:
+        return review.submitted_data, review.approved_data
+    if review.state == ActivityReview.State.PENDING:
+        # While a review is pending the entry cannot have changed (an edit supersedes the review), so what is
+        # there now is what was submitted.
+        activity = review.activity
+        if review.revision_id:
+            return review.revision.data, activity_snapshot(activity)
+        return activity_snapshot(activity), None
+    return None, None
+
+
 def review_detail(request, pk: int):
     review = get_review_for_user(request.user, pk)
     activity = review.activity
-    approved = activity_snapshot(activity) if review.revision_id else None
-    proposed = review.revision.data if review.revision_id else activity_snapshot(activity)
+    proposed, approved = _as_submitted(review)
     may_decide = (
         review.state == ActivityReview.State.PENDING
         and request.user.has_perm("pillars.review_entries", review.pillar)
@@ -64,15 +81,21 @@ def review_detail(request, pk: int):
             else:
                 messages.success(request, "Approved for your pillar; the entry waits for the other pillar(s).")
             return redirect("ipas:review_queue")
-    described = describe_snapshots(proposed)[0]
+    if proposed is not None:
+        heading = proposed["title"]
+    elif activities_visible_to(request.user).filter(pk=activity.pk).exists():
+        heading = activity.title
+    else:
+        heading = f"Entry {activity.pk} of {activity.organisation.label}"
     return render(
         request,
         "ipas/review/detail.html",
         {
             "review": review,
             "activity": activity,
-            "proposed": described,
-            "diff": readable_diff(approved, proposed) if approved else [],
+            "heading": heading,
+            "proposed": describe_snapshots(proposed)[0],
+            "diff": readable_diff(approved, proposed) if approved and proposed else [],
             "is_revision": bool(review.revision_id),
             "history": activity.reviews.select_related("pillar", "decided_by").order_by("-round", "pillar__order"),
             "may_decide": may_decide,

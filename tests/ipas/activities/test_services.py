@@ -85,6 +85,20 @@ def test_a_stale_version_is_refused_and_says_what_changed(draft, editor, entry_d
     assert Activity.objects.get(pk=draft.pk).title == "Changed by a colleague"
 
 
+def test_an_edit_that_does_not_say_its_version_is_refused_and_nothing_is_written(draft, editor, entry_data):
+    before = services.activity_snapshot(draft)
+    for missing in (None, "3", True):
+        with pytest.raises(PortalError, match="does not say which version"):
+            services.activity_update(
+                actor=editor,
+                activity=draft,
+                data={**entry_data, "title": "Overwritten unseen"},
+                expected_version=missing,
+            )
+    activity = Activity.objects.get(pk=draft.pk)
+    assert services.activity_snapshot(activity) == before and activity.version == draft.version
+
+
 def test_withdraw_takes_the_entry_out_of_review(draft, editor, django_capture_on_commit_callbacks):
     (review,) = _submit(editor, draft, django_capture_on_commit_callbacks)
     services.activity_withdraw(actor=editor, activity=draft)

@@ -208,6 +208,20 @@ def test_concurrent_edit_is_refused_with_what_changed_and_the_input_kept(
     assert Activity.objects.get(pk=draft.pk).title == "My title"
 
 
+@pytest.mark.parametrize("version", [None, "", "not a number"], ids=["omitted", "empty", "garbled"])
+def test_an_edit_posted_without_its_version_is_refused_with_a_message_and_nothing_saved(
+    client_for, editor, draft, objective, partner_org, donor, version
+):
+    data = _form_post(objective, partner_org, donor, title="Saved over a colleague's work")
+    if version is not None:
+        data["version"] = version
+    response = client_for(editor).post(reverse("ipas:activity_update", args=[draft.pk]), data)
+    assert response.status_code == 200
+    assert "does not say which version of the activity you edited" in response.content.decode()
+    activity = Activity.objects.get(pk=draft.pk)
+    assert activity.title == draft.title and activity.version == draft.version
+
+
 def test_detail_shows_funding_approval_and_change_history(client_for, editor, draft):
     services.activity_update(
         actor=editor,

@@ -298,6 +298,64 @@ def test_an_xlsx_whose_compressed_sheet_is_corrupt_is_rejected_with_a_reason():
         read_table(bytes(content), "list.xlsx")
 
 
+@pytest.mark.parametrize("epoch", ["1900", "1904"])
+def test_xlsx_cells_are_read_as_the_spreadsheet_shows_them(epoch):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.utils.datetime import MAC_EPOCH
+
+    book = Workbook()
+    if epoch == "1904":
+        book.epoch = MAC_EPOCH
+    sheet = book.active
+    sheet.append(["External ID", "title", "start date", "budget_eur", "confirmed"])
+    sheet.append(["X-1", "  Título ñ “quoted”  ", date(2026, 3, 1), 1500.0, True])
+    sheet.append([None, "   "])  # nothing but spaces: an empty row
+    bold = CellRichText("plain ", TextBlock(InlineFont(b=True), "bold"))
+    sheet.append(["X-2", bold, datetime(2026, 3, 1, 14, 30), 12.5, False, "=1+1"])  # formulas are never evaluated
+    sheet["AP4"] = "beyond the 40 columns read"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "list.xlsx")
+    assert table.header == ["external_id", "title", "start_date", "budget_eur", "confirmed"]
+    assert table.rows == [
+        (2, ["X-1", "Título ñ “quoted”", "2026-03-01", "1500", "TRUE"]),
+        (4, ["X-2", "plain bold", "2026-03-01 14:30:00", "12.5", "FALSE"]),
+    ]
+
+
+def test_an_xlsx_written_by_another_tool_is_read_too():
+    """Prefixed elements, no cell or row references, a shared text in runs with a phonetic guide, inline texts,
+    a formula's text and an error value, the sheet found through an absolute target."""
+    main = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "_rels/.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="r1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<x:workbook {main} xmlns:r="{rel}"><x:sheets>'
+        '<x:sheet name="List" sheetId="7" r:id="s1"/></x:sheets></x:workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="s1" Type="{rel}/worksheet" Target="/xl/worksheets/list.xml"/>'
+        f'<Relationship Id="t1" Type="{rel}/sharedStrings" Target="texts.xml"/></Relationships>',
+        "xl/texts.xml": f"<x:sst {main}><x:si><x:t>external_id</x:t></x:si>"
+        "<x:si><x:r><x:t>ti</x:t></x:r><x:r><x:t>tle</x:t></x:r><x:rPh><x:t>taitoru</x:t></x:rPh></x:si></x:sst>",
+        "xl/worksheets/list.xml": f"<x:worksheet {main}><x:sheetData>"
+        '<x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="s"><x:v>1</x:v></x:c></x:row>'
+        '<x:row><x:c t="inlineStr"><x:is><x:t>X-1</x:t></x:is></x:c><x:c t="str"><x:f>A2</x:f><x:v>Computed</x:v></x:c>'
+        '<x:c t="e"><x:v>#N/A</x:v></x:c></x:row></x:sheetData></x:worksheet>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        for name, xml in parts.items():
+            book.writestr(name, xml)
+    table = read_table(buffer.getvalue(), "list.xlsx")
+    assert table.header == ["external_id", "title"]
+    assert table.rows == [(2, ["X-1", "Computed", "#N/A"])]
+
+
 def test_missing_columns_are_reported_for_the_file(world):
     plan = import_plan(read_table(b"external_id;title;whatever\nA;B;C\n", "list.csv"))
     assert not plan.ok
