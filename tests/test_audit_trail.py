@@ -11,6 +11,7 @@ from board.services import meeting_participants_set
 from iisg_portal.audit import audited
 from ipas.activities.services import activity_update
 from ipas.duplication.report_files import duplication_export_request
+from ipas.duplication.selectors import FlagFilters
 from ipas.models import ActivityBeneficiary, ActivityTheme, DuplicationExport
 from partners import roles
 from partners.models import AuditContext, GroupPermission, UserGroup, UserPermission
@@ -192,7 +193,7 @@ def test_a_duplication_report_file_is_recorded_when_asked_for_and_when_it_ends(
     support, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        export = duplication_export_request(actor=support, fmt="xlsx", query="")
+        export = duplication_export_request(actor=support, fmt="xlsx", filters=FlagFilters())
 
     export.refresh_from_db()
     assert export.status == DuplicationExport.Status.DONE and export.content
