@@ -21,8 +21,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "partners.view_membership",
         "partners.add_membership",
         "partners.change_membership",
-        "partners.delete_membership",
-        "auth.change_user",  # staff roles (DOMAIN: the Support Group manages organisations, users, pillars)
         "pillars.view_pillar",
         "pillars.change_pillar",
         "ipas.view_integratedplanofaction",

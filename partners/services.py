@@ -138,7 +138,7 @@ def staff_role_set(*, actor: User | None, user: User, role: str, member: bool = 
     Board members. Partner roles are not set here: they follow memberships (membership_set)."""
     if role not in roles.STAFF_ROLES:
         raise ValueError(f"{role!r} is not a staff role")
-    actor_require(actor, "auth.change_user", "You may not change people's roles.", system=True)
+    actor_require(actor, "partners.change_user", "You may not change people's roles.", system=True)
     with transaction.atomic(), audited(actor, "staff_role_set"):
         group, _ = Group.objects.get_or_create(name=role)
         (user.groups.add if member else user.groups.remove)(group)
