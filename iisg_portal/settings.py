@@ -120,12 +120,31 @@ SESSION_REFRESH_INTERVAL = 60
 SESSION_ABSOLUTE_MAX_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 
-# Login protection: lock a username + IP pair after repeated failures.
+# Login protection (partners/sign_in_limits.py): failures count per account (the address typed, in any case)
+# and per client address, each against its own limit; while either is over, even the right password is refused
+# and the portal's 429 page says when to try again. An office behind one address shares the higher limit.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that its parameters name no address: the handler below counts the address, against its own limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_HANDLER = "partners.sign_in_limits.AccountAndAddressHandler"
+# Both login forms (the portal's and the admin's) post "username"; axes looks for the USERNAME_FIELD otherwise.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "partners.sign_in_limits.account_of"
+AXES_CLIENT_IP_CALLABLE = "partners.sign_in_limits.client_address"
+AXES_LOCKOUT_CALLABLE = "partners.sign_in_limits.lockout_response"
+# Attempts while locked do not push the time the page promised further back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Proxies in front of the portal that append the client's address to X-Forwarded-For (0: REMOTE_ADDR is it).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Password-reset mails per hour (the Redis "throttle" cache): over the address's limit the 429 page answers;
+# over the account's limit the usual page answers and no mail goes, so nobody learns which accounts exist.
+PASSWORD_RESET_MAILS_PER_ADDRESS = 10
+PASSWORD_RESET_MAILS_PER_ACCOUNT = 3
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Ljubljana"
@@ -194,6 +213,13 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("PROGRESS_KEY_PREFIX", default="iisg"),
         # Progress is best effort: an unreachable Redis costs a job a second, not minutes.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+    # Counters of password-reset mails, shared by every web process (partners/sign_in_limits.py).
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("THROTTLE_KEY_PREFIX", default="iisg-throttle"),
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
 }

@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 
 from iisg_portal.forms import PortalFormMixin
 from partners.models import Organisation
+from partners.services import api_keys_revoke_all
 
 
 class OrganisationForm(PortalFormMixin, forms.ModelForm):
@@ -36,7 +37,15 @@ class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
 
 
 class PasswordChangeForm(PortalFormMixin, auth_forms.PasswordChangeForm):
-    pass
+    """Whoever knew the old password may have made API keys with it: a change revokes them, as a reset does."""
+
+    revoked_api_keys = 0
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        if commit:
+            self.revoked_api_keys = api_keys_revoke_all(actor=user, user=user)
+        return user
 
 
 class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
@@ -49,8 +58,6 @@ class SetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
     def save(self, commit=True):
         user = super().save(commit)
         if commit:
-            from partners.services import api_keys_revoke_all
-
             api_keys_revoke_all(actor=user, user=user)
         return user
 

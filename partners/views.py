@@ -1,14 +1,24 @@
+from axes.utils import reset as axes_reset
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from iisg_portal.web import call_service, permission_required_or_403
-from partners import services
-from partners.forms import ApiKeyForm, OrganisationFilterForm, OrganisationForm
+from partners import services, sign_in_limits
+from partners.forms import (
+    ApiKeyForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from partners.models import Organisation
 
 
@@ -111,3 +121,52 @@ def api_key_revoke(request, pk: int):
         success=f"Key “{api_key.name}” revoked: scripts using it are refused from now on.",
     )
     return redirect("api_keys")
+
+
+# --- Password pages: limits and consequences --------------------------------------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Reset mails are counted per client address and per account (partners/sign_in_limits.py)."""
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        refused = sign_in_limits.password_reset_mail_refused(self.request, form.cleaned_data["email"])
+        if refused is None:
+            return super().form_valid(form)
+        who, retry_at = refused
+        if who == "account":
+            # The same answer as when a mail goes: the page must not tell which addresses have an account.
+            return redirect(self.get_success_url())
+        return sign_in_limits.too_many(
+            self.request,
+            title="Too many reset requests",
+            reason="Your network asked for too many password-reset mails in the last hour.",
+            retry_at=retry_at,
+        )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever reads the account's mailbox may sign in again at once: the failed sign-ins no longer lock it.
+        axes_reset(username=form.user.email)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.revoked_api_keys:
+            messages.warning(
+                self.request,
+                f"Your {form.revoked_api_keys} API key{pluralize(form.revoked_api_keys)} "
+                f"{pluralize(form.revoked_api_keys, 'was,were')} revoked with the old password: scripts using "
+                f"{pluralize(form.revoked_api_keys, 'it,them')} are refused from now on. Make new ones under API keys.",
+            )
+        return response
