@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "csp",
     "iisg_portal",  # its management commands (seed_demo) and the cross-app pages
@@ -54,9 +57,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "iisg_portal.middleware.SessionLifetimeMiddleware",
+    # Privileged roles set up and enter a second factor before anything else (iisg_portal/security.py).
+    "iisg_portal.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -145,6 +151,11 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # over the account's limit the usual page answers and no mail goes, so nobody learns which accounts exist.
 PASSWORD_RESET_MAILS_PER_ADDRESS = 10
 PASSWORD_RESET_MAILS_PER_ACCOUNT = 3
+
+# Second factor (django-otp): TOTP apps and single-use recovery codes.
+OTP_TOTP_ISSUER = "IISG Portal"
+# The admin removes a lost device; it never shows anyone's key, QR code or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Ljubljana"

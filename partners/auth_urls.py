@@ -1,4 +1,4 @@
-"""Django's own sign-in and password views, with the portal's forms, templates and limits."""
+"""Django's own sign-in and password views, with the portal's forms, templates and limits; the second factor."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -19,6 +19,9 @@ urlpatterns = [
     path("password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("second-factor/", views.second_factor_setup, name="second_factor_setup"),
+    path("second-factor/verify/", views.second_factor_verify, name="second_factor_verify"),
+    path("second-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
 ]

@@ -68,3 +68,23 @@ class ApiKeyForm(PortalFormMixin, forms.Form):
         max_length=100,
         help_text="For example “Planning system of the Austrian BMI”: you will recognise it in this list.",
     )
+
+
+class SecondFactorCodeForm(PortalFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The six digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class SecondFactorSetupForm(PortalFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=12,
+        help_text="Six digits, to show the app and the portal agree.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
