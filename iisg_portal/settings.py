@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 import pghistory
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,9 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "csp",
     "iisg_portal",  # its management commands (seed_demo) and the cross-app pages
@@ -48,13 +52,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "iisg_portal.odd_input.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Permissions-Policy on every page, no-store on signed-in pages and downloads (static files never get here).
+    "iisg_portal.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "iisg_portal.middleware.SessionLifetimeMiddleware",
+    # Privileged roles set up and enter a second factor before anything else (iisg_portal/security.py).
+    "iisg_portal.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -118,12 +127,36 @@ SESSION_REFRESH_INTERVAL = 60
 SESSION_ABSOLUTE_MAX_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 
-# Login protection: lock a username + IP pair after repeated failures.
+# Login protection (partners/sign_in_limits.py): failures count per account (the address typed, in any case)
+# and per client address, each against its own limit; while either is over, even the right password is refused
+# and the portal's 429 page says when to try again. An office behind one address shares the higher limit.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that its parameters name no address: the handler below counts the address, against its own limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_HANDLER = "partners.sign_in_limits.AccountAndAddressHandler"
+# Both login forms (the portal's and the admin's) post "username"; axes looks for the USERNAME_FIELD otherwise.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "partners.sign_in_limits.account_of"
+AXES_CLIENT_IP_CALLABLE = "partners.sign_in_limits.client_address"
+AXES_LOCKOUT_CALLABLE = "partners.sign_in_limits.lockout_response"
+# Attempts while locked do not push the time the page promised further back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Proxies in front of the portal that append the client's address to X-Forwarded-For (0: REMOTE_ADDR is it).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Password-reset mails per hour (the Redis "throttle" cache): over the address's limit the 429 page answers;
+# over the account's limit the usual page answers and no mail goes, so nobody learns which accounts exist.
+PASSWORD_RESET_MAILS_PER_ADDRESS = 10
+PASSWORD_RESET_MAILS_PER_ACCOUNT = 3
+
+# Second factor (django-otp): TOTP apps and single-use recovery codes.
+OTP_TOTP_ISSUER = "IISG Portal"
+# The admin removes a lost device; it never shows anyone's key, QR code or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Ljubljana"
@@ -155,9 +188,16 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="IISG Portal <port
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Trusted only when configured: a client could otherwise claim HTTPS with a header of its own. Behind a proxy that
+# ends TLS, e.g. DJANGO_SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (the proxy must overwrite the header).
+if proxy_ssl_header := env.tuple("DJANGO_SECURE_PROXY_SSL_HEADER", default=()):
+    if len(proxy_ssl_header) != 2:
+        raise ImproperlyConfigured(
+            "DJANGO_SECURE_PROXY_SSL_HEADER is a header and its value, e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = proxy_ssl_header
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
@@ -185,6 +225,13 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("PROGRESS_KEY_PREFIX", default="iisg"),
         # Progress is best effort: an unreachable Redis costs a job a second, not minutes.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+    # Counters of password-reset mails, shared by every web process (partners/sign_in_limits.py).
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("THROTTLE_KEY_PREFIX", default="iisg-throttle"),
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
 }

@@ -19,7 +19,7 @@ os.environ["CELERY_QUEUE"] = f"test-{_run}-{os.environ.get('PYTEST_XDIST_WORKER'
 os.environ["PROGRESS_KEY_PREFIX"] = os.environ["CELERY_QUEUE"]
 
 from iisg_portal.settings import *  # noqa: E402,F403
-from iisg_portal.settings import STORAGES  # noqa: E402
+from iisg_portal.settings import CACHES, STORAGES  # noqa: E402
 
 # Hashed static storage answers 404 before collectstatic.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -32,7 +32,10 @@ if os.environ.get("EMAIL_FILE_PATH"):
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+# Sign-in limits are off in the suite, so no test is locked out by another's failures: the tests of the limits
+# switch them on (tests/partners/test_sign_in_limits.py: axes, and a Redis cache of their own per test).
 AXES_ENABLED = False
+CACHES = {**CACHES, "throttle": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Tasks run in the test process unless a test asks for the real worker (tests/conftest.py: celery_worker).
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 
 from iisg_portal.forms import PortalFormMixin
 from partners.models import Organisation
+from partners.services import api_keys_revoke_all
 
 
 class OrganisationForm(PortalFormMixin, forms.ModelForm):
@@ -36,7 +37,15 @@ class LoginForm(PortalFormMixin, auth_forms.AuthenticationForm):
 
 
 class PasswordChangeForm(PortalFormMixin, auth_forms.PasswordChangeForm):
-    pass
+    """Whoever knew the old password may have made API keys with it: a change revokes them, as a reset does."""
+
+    revoked_api_keys = 0
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        if commit:
+            self.revoked_api_keys = api_keys_revoke_all(actor=user, user=user)
+        return user
 
 
 class PasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
@@ -49,8 +58,6 @@ class SetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
     def save(self, commit=True):
         user = super().save(commit)
         if commit:
-            from partners.services import api_keys_revoke_all
-
             api_keys_revoke_all(actor=user, user=user)
         return user
 
@@ -60,4 +67,24 @@ class ApiKeyForm(PortalFormMixin, forms.Form):
         label="What is the key for?",
         max_length=100,
         help_text="For example “Planning system of the Austrian BMI”: you will recognise it in this list.",
+    )
+
+
+class SecondFactorCodeForm(PortalFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="The six digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class SecondFactorSetupForm(PortalFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=12,
+        help_text="Six digits, to show the app and the portal agree.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

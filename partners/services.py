@@ -7,6 +7,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp import verify_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iisg_portal.audit import audited
 from iisg_portal.errors import PortalError
@@ -192,3 +195,74 @@ def api_keys_revoke_all(*, actor: User | None, user: User) -> int:
     """Revoke every active key of `user` (after a password reset: whoever had the password may have made some)."""
     with transaction.atomic(), audited(actor, "api_keys_revoke_all"):
         return user.api_keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# --- Second factor (django-otp) ---------------------------------------------------------------------------
+
+#: Single-use recovery codes made with each authenticator app (and when asked for new ones).
+RECOVERY_CODE_COUNT = 10
+
+
+def second_factor_start(*, actor: User) -> TOTPDevice:
+    """The authenticator app `actor` is setting up: the same unconfirmed one until confirmed, so reloading the
+    set-up page shows the same QR code."""
+    with transaction.atomic(), audited(actor, "second_factor_start"):
+        device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=actor, name="Authenticator app", confirmed=False)
+    return device
+
+
+def second_factor_confirm(*, actor: User, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the app `actor` set up with a code it shows: it replaces any earlier app, and comes with new
+    recovery codes, returned to be shown once (their earlier ones stop working)."""
+    if device.user_id != actor.pk or device.confirmed:
+        raise PortalError("This set-up is no longer open: start again.")
+    # Outside the write below: a wrong code must stay counted (django-otp's growing wait) when it is refused.
+    if verify_token(actor, device.persistent_id, _code_normalised(code)) is None:
+        raise PortalError("That is not the code your app shows now: check the app's clock and try again.", field="code")
+    with transaction.atomic(), audited(actor, "second_factor_confirm"):
+        TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        codes = _recovery_codes_replace(actor)
+    device.refresh_from_db()
+    return codes
+
+
+def second_factor_check(*, actor: User, code: str) -> TOTPDevice | StaticDevice | None:
+    """The device that accepts `code` for `actor` (its app's current code, or a recovery code, used up by this),
+    or None. A device refusing too many wrong codes in a row makes the person wait, longer each time."""
+    code = _code_normalised(code)
+    # Six digits are the app's; anything else is a recovery code. Trying both would count a failure on the other.
+    model = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    for device in model.objects.devices_for_user(actor, confirmed=True):
+        allowed, detail = device.verify_is_allowed()
+        if not allowed and detail and "locked_until" in detail:
+            until = timezone.localtime(detail["locked_until"])
+            raise PortalError(f"Too many wrong codes in a row: try again after {until:%H:%M:%S}.", field="code")
+        with transaction.atomic(), audited(actor, "second_factor_check"):
+            verified = verify_token(actor, device.persistent_id, code)
+        if verified is not None:
+            return verified
+    return None
+
+
+def recovery_codes_renew(*, actor: User) -> list[str]:
+    """New recovery codes for `actor` (the old ones stop working), returned to be shown once."""
+    if not TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
+        raise PortalError("Set up an authenticator app first: recovery codes come with it.")
+    with transaction.atomic(), audited(actor, "recovery_codes_renew"):
+        return _recovery_codes_replace(actor)
+
+
+def _recovery_codes_replace(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def _code_normalised(code: str) -> str:
+    # As people copy codes: with spaces or dashes in groups, in any case.
+    return "".join(code.split()).replace("-", "").lower()

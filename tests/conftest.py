@@ -18,6 +18,7 @@ from pillars.services import pillar_leads_set
 from tests.ipas.factories import IntegratedPlanOfActionFactory, ObjectiveFactory
 from tests.partners.factories import CountryFactory, OrganisationFactory, UserFactory
 from tests.pillars.factories import PillarFactory
+from tests.second_factor import needs_second_factor, verify_session
 
 
 @pytest.fixture
@@ -133,12 +134,15 @@ def secretariat(db):
 
 @pytest.fixture
 def client_for():
-    """A test client signed in as the given user (or anonymous for None)."""
+    """A test client signed in as the given user (or anonymous for None). A privileged persona (and anyone with an
+    authenticator app) is signed in with its second factor verified, as after entering the app's code."""
 
     def make(user):
         client = Client()
         if user is not None:
             client.force_login(user)
+            if needs_second_factor(user):
+                verify_session(client, user)
         return client
 
     return make

@@ -1,9 +1,11 @@
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ipas.models import Activity, Funding
 from pillars.models import Pillar
+from tests.second_factor import code_for
 
 
 def _row_counts():
@@ -76,6 +78,11 @@ def test_demo_lead_partner_can_sign_in(client):
     response = client.post(
         "/accounts/login/", {"username": "lead.dcaf@iisg.demo", "password": "iisg-demo-2026"}, follow=True
     )
+    # A Lead Partner's first sign-in sets up the second factor, then goes on to the dashboard.
+    assert response.redirect_chain[-1][0].startswith("/accounts/second-factor/?next=")
+    device = TOTPDevice.objects.get(user=response.wsgi_request.user, confirmed=False)
+    client.post("/accounts/second-factor/", {"code": code_for(device), "next": "/"})
+    response = client.get("/")
     assert response.status_code == 200
     assert response.wsgi_request.user.email == "lead.dcaf@iisg.demo"
     assert "Review queue" in [item["label"] for item in response.context["nav_items"]] or not _review_queue_exists()

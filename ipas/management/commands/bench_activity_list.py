@@ -7,9 +7,13 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iisg_portal.security import second_factor_required
 from ipas.models import Activity
 from partners.models import User
 
@@ -44,7 +48,10 @@ class Command(BaseCommand):
             ("support_group", "support@iisg.demo"),
         ]:
             client = Client(SERVER_NAME="127.0.0.1")
-            client.force_login(User.objects.get(email=email))
+            user = User.objects.get(email=email)
+            client.force_login(user)
+            if second_factor_required(user):
+                _second_factor_verified(client, user)
             for path in ("/activities/", "/activities/?pillar=WBCTi&country=RS&sort=-start&page=3"):
                 client.get(path)  # warm up
                 timings = []
@@ -61,3 +68,15 @@ class Command(BaseCommand):
                 results[f"{key}_p95_ms"] = round(sorted(timings)[int(len(timings) * 0.95) - 1], 1)
                 results[f"{key}_queries"] = len(queries)
         self.stdout.write(json.dumps(results))
+
+
+def _second_factor_verified(client, user) -> None:
+    """Privileged roles sign in with a second factor: their session is measured as it is after the code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
+    request = HttpRequest()
+    request.session = client.session
+    request.user = user
+    otp_login(request, device)
+    request.session.save()
