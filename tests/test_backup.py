@@ -87,13 +87,13 @@ def test_a_backup_of_the_demo_restores_to_the_same_portal(tmp_path, monkeypatch,
     assert (restored_media / "agenda" / "note.txt").read_text().startswith("Agenda note")
     assert tool.check(archive) == []
 
-    # The restored portal serves a signed-in page and builds a meeting pack.
+    # The restored portal serves a signed-in page (a partner editor: no second factor to type) and builds a pack.
     page = _in_restored(
         restored_name,
         "shell",
         "-c",
         "from django.test import Client; from partners.models import User; c = Client(); "
-        "c.force_login(User.objects.get(email='support@iisg.demo')); r = c.get('/'); "
+        "c.force_login(User.objects.get(email='editor.undp@iisg.demo')); r = c.get('/'); "
         "print(r.status_code, 'Dashboard' in r.content.decode())",
     )
     assert page.stdout.strip().splitlines()[-1].split() == ["200", "True"], page.stderr

@@ -57,9 +57,9 @@ def test_a_nul_character_in_a_form_field_is_an_error_of_that_field_and_nothing_i
 
 
 @pytest.fixture
-def admin_client(django_user_model):
+def admin_client(django_user_model, client_for):
     superuser = django_user_model.objects.create_superuser(email="admin@iisg.example", password="x-long-admin-pass-1")
-    return _client(superuser)
+    return client_for(superuser)  # with its second factor verified
 
 
 @pytest.mark.parametrize(
