@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 from iisg_portal.audit import audited
-from ipas.consult.selectors import consult
+from iisg_portal.permissions import actor_require
+from ipas.consult.selectors import CONSULT_PERM, consult
 from ipas.duplication import engine
 from ipas.models import Consultation
 from partners.models import User
@@ -73,6 +74,7 @@ class ConsultAnswer:
 def consultation_make(*, actor: User, concept: engine.Concept, limit: int = 10) -> ConsultAnswer:
     """Consult before planning: the closest activities `actor` may see and the objectives the concept seems
     to serve, recorded for the Support Group. The page and the API both answer with this."""
+    actor_require(actor, CONSULT_PERM, "Only IISG partners may consult the portal before planning.")
     matches, objectives = consult(actor, concept, limit=limit)
     consultation = consultation_record(
         actor=actor, concept=concept, matches=matches, objectives=[(pk, w) for pk, w, _label in objectives]

@@ -46,3 +46,15 @@ def test_inside_a_callers_transaction_its_durability_is_left_alone(editor):
         record = consultation_record(actor=editor, concept=CONCEPT, matches=[], objectives=[])
         assert _synchronous_commit() == "on"
     assert Consultation.objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.django_db
+def test_who_may_not_consult_is_refused_by_the_service_and_nothing_is_recorded(support):
+    """Every door (page, API, a script) gets the same answer: Support Group staff read consultations, not make them."""
+    from iisg_portal.errors import PortalError
+    from ipas.consult.services import consultation_make
+    from ipas.models import Consultation
+
+    with pytest.raises(PortalError, match="Only IISG partners may consult"):
+        consultation_make(actor=support, concept=engine.Concept(title="Border police training, AL and ME"))
+    assert not Consultation.objects.exists()
